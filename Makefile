@@ -1,0 +1,38 @@
+# Two commands for a new user: `make crawl` (or `make demo`, offline) runs the main job, `make test` runs the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CONFIG ?= config/sites.toml
+DB     ?= data/articles.db
+
+.PHONY: install test stress crawl demo bench lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+stress: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
+
+crawl: $(STAMP)
+	$(BIN)/scraper crawl --config $(CONFIG) --db $(DB)
+
+demo: $(STAMP)
+	$(BIN)/scraper demo --db data/demo.db
+
+bench: $(STAMP)
+	$(BIN)/python -m scraper.bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check scraper tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

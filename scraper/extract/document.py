@@ -1,0 +1,114 @@
+"""The parsed page that every field extractor reads: DOM, meta tags and JSON-LD, parsed once."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+ARTICLE_TYPES = {
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "socialmediaposting",
+    "techarticle", "scholarlyarticle", "liveblogposting", "posting", "report",
+}
+
+_WS = re.compile(r"\s+")
+
+
+def clean_text(text: str | None) -> str:
+    """Collapse whitespace (incl. NBSP) into single spaces and strip."""
+    if not text:
+        return ""
+    return _WS.sub(" ", text.replace("\xa0", " ")).strip()
+
+
+def node_text(node: LexborNode | None) -> str:
+    return clean_text(node.text(separator=" ")) if node is not None else ""
+
+
+def _flatten_ld(obj: Any, out: list[dict]) -> None:
+    if isinstance(obj, list):
+        for item in obj:
+            _flatten_ld(item, out)
+    elif isinstance(obj, dict):
+        out.append(obj)
+        if "@graph" in obj:
+            _flatten_ld(obj["@graph"], out)
+        main = obj.get("mainEntity")
+        if isinstance(main, (dict, list)):
+            _flatten_ld(main, out)
+
+
+def ld_types(obj: dict) -> set[str]:
+    types = obj.get("@type") or []
+    if isinstance(types, str):
+        types = [types]
+    return {str(t).lower() for t in types}
+
+
+@dataclass
+class Document:
+    """Internal to the extract package: parsed once, read by every field extractor."""
+
+    html: str
+    url: str
+    tree: LexborHTMLParser = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tree = LexborHTMLParser(self.html)
+
+    @cached_property
+    def meta(self) -> dict[str, list[str]]:
+        """<meta> content by lowercased name/property/itemprop, in document order."""
+        out: dict[str, list[str]] = {}
+        for node in self.tree.css("meta"):
+            attrs = node.attributes
+            content = attrs.get("content")
+            if content is None:
+                continue
+            for key in ("property", "name", "itemprop"):
+                name = attrs.get(key)
+                if name:
+                    out.setdefault(name.strip().lower(), []).append(content.strip())
+        return out
+
+    def meta_first(self, *names: str) -> str | None:
+        for name in names:
+            for value in self.meta.get(name.lower(), []):
+                if clean_text(value):
+                    return clean_text(value)
+        return None
+
+    @cached_property
+    def jsonld(self) -> list[dict]:
+        """Every JSON-LD object on the page, @graph and mainEntity flattened."""
+        out: list[dict] = []
+        for node in self.tree.css('script[type="application/ld+json"]'):
+            raw = (node.text() or "").strip()
+            if not raw:
+                continue
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                try:  # common breakage: raw newlines or trailing commas inside strings
+                    data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ")))
+                except ValueError:
+                    continue
+            _flatten_ld(data, out)
+        return out
+
+    @cached_property
+    def ld_article(self) -> dict | None:
+        """The JSON-LD object describing the article, if any."""
+        for obj in self.jsonld:
+            if ld_types(obj) & ARTICLE_TYPES:
+                return obj
+        return None
+
+    def ld_of_type(self, *types: str) -> list[dict]:
+        wanted = {t.lower() for t in types}
+        return [obj for obj in self.jsonld if ld_types(obj) & wanted]

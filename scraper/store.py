@@ -1,0 +1,323 @@
+"""SQLite storage (the only sqlite-utils importer): migrations, idempotent upserts, queries.
+
+Tables (every column is described in README.md, "Database schema"):
+- `articles`: one row per canonical URL, the Article's fields as columns; FTS5 over
+  headline, standfirst and body (`articles_fts`), kept in sync by triggers.
+- `pages`: raw responses (gzip-compressed bytes), so re-extraction never needs the network.
+- `runs`: one row per command run, with its summary.
+- `schema_migrations`: which migrations have been applied.
+
+The database is opened in WAL mode, so readers (sqlite3, Datasette) never block a crawl and a
+killed process never leaves a half-written row: every write is one transaction.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .models import Article, Page
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION_TABLE = "schema_migrations"
+ARTICLE_TEXT_FIELDS = ("headline", "standfirst", "body")
+
+
+class StoreError(Exception):
+    """The database could not be opened or written (translated from sqlite3 errors)."""
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A raw page read back from `pages`, ready for re-extraction."""
+
+    id: int
+    site: str | None
+    page: Page
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------- migrations
+# Append only. Each migration runs once, in its own transaction, and is recorded in
+# schema_migrations; never edit one that has shipped.
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db["pages"].create(
+        {
+            "id": int, "url": str, "final_url": str, "site": str, "status": int,
+            "headers": str, "content": bytes, "content_encoding": str, "content_hash": str,
+            "size": int, "fetched_at": str, "elapsed_ms": float,
+        },
+        pk="id",
+        not_null={"url", "final_url", "content_hash", "fetched_at"},
+    )
+    db["pages"].create_index(["final_url", "content_hash"], unique=True)
+    db["pages"].create_index(["site"])
+    db["articles"].create(
+        {
+            "canonical_url": str, "url": str, "site": str, "headline": str, "standfirst": str,
+            "body": str, "byline": str, "authors": str, "published": str, "modified": str,
+            "language": str, "description": str, "image": str, "section": str, "tags": str,
+            "word_count": int, "extractor": str, "record_hash": str, "page_id": int,
+            "first_seen": str, "updated_at": str,
+        },
+        pk="canonical_url",
+        not_null={"url", "body", "record_hash", "first_seen", "updated_at"},
+        foreign_keys=[("page_id", "pages", "id")],
+    )
+    db["articles"].create_index(["site", "published"])
+    db["articles"].create_index(["published"])
+    db["articles"].enable_fts(list(ARTICLE_TEXT_FIELDS), create_triggers=True, tokenize="porter")
+    db["runs"].create(
+        {
+            "id": int, "command": str, "started_at": str, "finished_at": str, "status": str,
+            "exit_code": int, "discovered": int, "fetched": int, "not_modified": int,
+            "new_articles": int, "updated_articles": int, "robots_blocked": int, "errors": int,
+            "summary": str,
+        },
+        pk="id",
+        not_null={"command", "started_at", "status"},
+    )
+
+
+MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
+    ("001_initial", _m001_initial),
+]
+
+
+def apply_migrations(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations in order; return the names applied now."""
+    db.execute(
+        f"CREATE TABLE IF NOT EXISTS {SCHEMA_VERSION_TABLE} "
+        "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in db.execute(f"SELECT name FROM {SCHEMA_VERSION_TABLE}").fetchall()}
+    applied = []
+    for name, migrate in MIGRATIONS:
+        if name in done:
+            continue
+        with db.conn:  # one transaction per migration: all of it or none of it
+            migrate(db)
+            db.execute(f"INSERT INTO {SCHEMA_VERSION_TABLE} VALUES (?, ?)", [name, utc_now()])
+        log.info("applied migration %s", name)
+        applied.append(name)
+    return applied
+
+
+# ---------------------------------------------------------------- store
+
+
+def _record_hash(article: Article) -> str:
+    """Hash of what the extractor produced, to tell 'updated' from 'unchanged'."""
+    data = article.to_dict()
+    for volatile in ("url", "extractor"):
+        data.pop(volatile, None)
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _article_row(article: Article, page_id: int | None, now: str) -> dict[str, Any]:
+    return {
+        "canonical_url": article.canonical_url,
+        "url": article.url,
+        "site": article.site,
+        "headline": article.headline,
+        "standfirst": article.standfirst,
+        "body": article.body,
+        "byline": article.byline,
+        "authors": json.dumps(list(article.authors), ensure_ascii=False),
+        "published": article.published,
+        "modified": article.modified,
+        "language": article.language,
+        "description": article.description,
+        "image": article.image,
+        "section": article.section,
+        "tags": json.dumps(list(article.tags), ensure_ascii=False),
+        "word_count": article.word_count,
+        "extractor": article.extractor,
+        "record_hash": _record_hash(article),
+        "page_id": page_id,
+        "first_seen": now,
+        "updated_at": now,
+    }
+
+
+def article_from_row(row: dict[str, Any]) -> Article:
+    return Article(
+        url=row["url"], canonical_url=row["canonical_url"], site=row["site"],
+        headline=row["headline"], standfirst=row["standfirst"], body=row["body"] or "",
+        byline=row["byline"], authors=tuple(json.loads(row["authors"] or "[]")),
+        published=row["published"], modified=row["modified"], language=row["language"],
+        description=row["description"], image=row["image"], section=row["section"],
+        tags=tuple(json.loads(row["tags"] or "[]")), word_count=row["word_count"] or 0,
+        extractor=row["extractor"] or "",
+    )
+
+
+class Store:
+    """The project's SQLite database. Open it, use it, close it (or use `with`)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: no corruption on crash
+            self.db.execute("PRAGMA foreign_keys = ON")
+            apply_migrations(self.db)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open database {self.path}: {exc}") from exc
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def transaction(self):
+        """Group several writes into one atomic transaction: `with store.transaction(): ...`."""
+        return self.db.conn
+
+    # -- pages
+
+    def save_page(self, page: Page, site: str | None = None) -> int:
+        """Keep a raw response; the same bytes at the same final URL are stored once. Returns its id."""
+        content_hash = hashlib.sha256(page.content).hexdigest()
+        row = {
+            "url": page.url, "final_url": page.final_url, "site": site, "status": page.status,
+            "headers": json.dumps(list(page.headers)),
+            "content": gzip.compress(page.content, compresslevel=6, mtime=0),
+            "content_encoding": "gzip", "content_hash": content_hash, "size": len(page.content),
+            "fetched_at": page.fetched_at or utc_now(), "elapsed_ms": page.elapsed_ms,
+        }
+        with self.db.conn:
+            self.db.execute(
+                """INSERT INTO pages (url, final_url, site, status, headers, content,
+                       content_encoding, content_hash, size, fetched_at, elapsed_ms)
+                   VALUES (:url, :final_url, :site, :status, :headers, :content,
+                       :content_encoding, :content_hash, :size, :fetched_at, :elapsed_ms)
+                   ON CONFLICT(final_url, content_hash) DO UPDATE SET
+                       fetched_at = excluded.fetched_at, status = excluded.status,
+                       headers = excluded.headers, url = excluded.url,
+                       site = coalesce(excluded.site, pages.site)""",
+                row,
+            )
+            found = self.db.execute(
+                "SELECT id FROM pages WHERE final_url = ? AND content_hash = ?",
+                [page.final_url, content_hash],
+            ).fetchone()
+        return int(found[0])
+
+    def iter_pages(self, site: str | None = None, since: str | None = None,
+                   latest_only: bool = True) -> Iterator[StoredPage]:
+        """Stored successful pages, newest first; with latest_only, one per final URL."""
+        where, params = ["status BETWEEN 200 AND 299"], []
+        if site:
+            where.append("site = ?")
+            params.append(site)
+        if since:
+            where.append("fetched_at >= ?")
+            params.append(since)
+        sql = f"SELECT * FROM pages WHERE {' AND '.join(where)} ORDER BY fetched_at DESC, id DESC"
+        seen: set[str] = set()
+        for row in self.db.query(sql, params):
+            if latest_only and row["final_url"] in seen:
+                continue
+            seen.add(row["final_url"])
+            content = row["content"] or b""
+            if row["content_encoding"] == "gzip":
+                content = gzip.decompress(content)
+            page = Page(
+                url=row["url"], final_url=row["final_url"], status=row["status"],
+                headers=tuple(tuple(h) for h in json.loads(row["headers"] or "[]")),
+                content=content, fetched_at=row["fetched_at"], elapsed_ms=row["elapsed_ms"] or 0.0,
+            )
+            yield StoredPage(id=row["id"], site=row["site"], page=page)
+
+    # -- articles
+
+    def upsert_article(self, article: Article, page_id: int | None = None) -> str:
+        """Insert or update one article by canonical URL. Returns "new", "updated" or "unchanged"."""
+        now = utc_now()
+        row = _article_row(article, page_id, now)
+        with self.db.conn:
+            existing = self.db.execute(
+                "SELECT record_hash FROM articles WHERE canonical_url = ?", [article.canonical_url]
+            ).fetchone()
+            if existing and existing[0] == row["record_hash"]:
+                self.db.execute(
+                    "UPDATE articles SET page_id = coalesce(?, page_id), extractor = ? "
+                    "WHERE canonical_url = ?",
+                    [page_id, article.extractor, article.canonical_url],
+                )
+                return "unchanged"
+            columns = [c for c in row if c != "first_seen"]
+            # ON CONFLICT DO UPDATE keeps the rowid, so the FTS triggers stay in step.
+            self.db.execute(
+                f"""INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})
+                    ON CONFLICT(canonical_url) DO UPDATE SET
+                    {', '.join(f'{c} = excluded.{c}' for c in columns if c != 'canonical_url')}""",
+                row,
+            )
+        return "updated" if existing else "new"
+
+    def get_article(self, canonical_url: str) -> Article | None:
+        rows = list(self.db.query("SELECT * FROM articles WHERE canonical_url = ?", [canonical_url]))
+        return article_from_row(rows[0]) if rows else None
+
+    def count_articles(self, site: str | None = None) -> int:
+        if site:
+            return self.db.execute("SELECT count(*) FROM articles WHERE site = ?", [site]).fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Full-text search over headline, standfirst and body, best match first."""
+        return list(self.db["articles"].search(query, limit=limit, columns=["canonical_url", "headline"]))
+
+    # -- runs
+
+    def start_run(self, command: str) -> int:
+        with self.db.conn:
+            cursor = self.db.execute(
+                "INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')",
+                [command, utc_now()],
+            )
+        return int(cursor.lastrowid)
+
+    def finish_run(self, run_id: int, status: str, exit_code: int,
+                   totals: dict[str, int] | None = None, summary: Any = None) -> None:
+        totals = totals or {}
+        allowed = ("discovered", "fetched", "not_modified", "new_articles", "updated_articles",
+                   "robots_blocked", "errors")
+        values = {k: int(totals.get(k, 0)) for k in allowed}
+        assignments = ", ".join(f"{k} = :{k}" for k in allowed)
+        with self.db.conn:
+            self.db.execute(
+                f"""UPDATE runs SET finished_at = :finished_at, status = :status,
+                    exit_code = :exit_code, summary = :summary, {assignments} WHERE id = :id""",
+                {**values, "finished_at": utc_now(), "status": status, "exit_code": exit_code,
+                 "summary": json.dumps(summary, ensure_ascii=False, default=str), "id": run_id},
+            )
+
+    def integrity_ok(self) -> bool:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

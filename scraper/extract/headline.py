@@ -1,12 +1,19 @@
-"""The displayed headline: visible <h1> reconciled with og:title and JSON-LD headline."""
+"""The displayed headline: the visible heading that agrees with og:title / JSON-LD headline."""
 
 from __future__ import annotations
 
 import re
 
-from .document import Document, clean_text, node_text
+from selectolax.lexbor import LexborNode
 
-_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+from .document import Document, clean_text, node_text
+from .fieldtext import display_text, in_chrome, is_hidden, similarity
+
+_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+")
+# Elements that can carry a headline; only h1 is trusted without agreeing with the metadata.
+_CANDIDATES = 'h1, h2, h3, [itemprop="headline"], [class*="headline"], [class*="title"], dt'
+_MATCH = 0.8  # word-set agreement with a metadata title that identifies the displayed headline
+_MAX_LEN = 400
 
 
 def strip_site_affixes(title: str, site_name: str | None = None) -> str:
@@ -19,13 +26,77 @@ def strip_site_affixes(title: str, site_name: str | None = None) -> str:
     return title.strip()
 
 
-def extract_headline(doc: Document) -> str | None:
-    candidates = [node_text(n) for n in doc.tree.css("h1")]
-    candidates = [c for c in candidates if 3 <= len(c) <= 300]
-    if candidates:
-        return candidates[0]
+def metadata_titles(doc: Document) -> list[str]:
+    """Titles the page declares, each also without its site affixes, best source first."""
     ld = doc.ld_article or {}
-    title = clean_text(str(ld.get("headline") or "")) or doc.meta_first("og:title", "twitter:title")
-    if not title:
-        title = node_text(doc.tree.css_first("title"))
-    return strip_site_affixes(title, doc.meta_first("og:site_name")) if title else None
+    raw = [ld.get("headline"), ld.get("name"), doc.meta_first("og:title"),
+           doc.meta_first("twitter:title"), node_text(doc.tree.css_first("title"))]
+    site = doc.meta_first("og:site_name")
+    titles: list[str] = []
+    for value in raw:
+        text = clean_text(value) if isinstance(value, str) else ""
+        for variant in (text, strip_site_affixes(text, site)):
+            if variant and variant not in titles:
+                titles.append(variant)
+    return titles
+
+
+def _agreement(text: str, titles: list[str]) -> float:
+    return max((similarity(text, title) for title in titles), default=0.0)
+
+
+def _rank(node: LexborNode, score: float) -> float:
+    """Agreement with metadata, nudged towards real headline markup and away from chrome."""
+    bonus = 0.0
+    if node.tag == "h1":
+        bonus += 0.1
+    elif node.attributes.get("itemprop") == "headline" or node.tag in ("h2", "h3"):
+        bonus += 0.05
+    if in_chrome(node):
+        bonus -= 0.2
+    return score + bonus
+
+
+def _looks_like_site_name(text: str, doc: Document, titles: list[str]) -> bool:
+    """A logo/site-name h1: equals og:site_name or is only the affix part of the <title>."""
+    site = doc.meta_first("og:site_name", "application-name")
+    if site and similarity(text, site) >= 0.8:
+        return True
+    for title in titles:
+        parts = _SEPARATORS.split(title)
+        if len(parts) > 1 and any(similarity(text, part) >= 0.8 for part in parts[1:]):
+            if similarity(text, parts[0]) < 0.8:
+                return True
+    return False
+
+
+def find_headline_node(doc: Document) -> LexborNode | None:
+    """The element showing the headline, or None when no visible element qualifies."""
+    titles = metadata_titles(doc)
+    best: tuple[float, LexborNode] | None = None
+    first_h1: LexborNode | None = None
+    for node in doc.tree.css(_CANDIDATES):
+        text = node_text(node)
+        if not 3 <= len(text) <= _MAX_LEN or is_hidden(node):
+            continue
+        score = _agreement(text, titles)
+        if score >= _MATCH:
+            rank = _rank(node, score)
+            if best is None or rank > best[0]:
+                best = (rank, node)
+        if (node.tag == "h1" and first_h1 is None and not in_chrome(node)
+                and not _looks_like_site_name(text, doc, titles)):
+            first_h1 = node
+    if best is not None:
+        return best[1]
+    return first_h1
+
+
+def extract_headline(doc: Document) -> str | None:
+    node = find_headline_node(doc)
+    if node is not None:
+        return display_text(node) or None
+    titles = metadata_titles(doc)
+    if not titles:
+        return None
+    return strip_site_affixes(titles[0], doc.meta_first("og:site_name"))

@@ -1,0 +1,348 @@
+"""Fetching: one URL -> one `Page`, success or failure. The only module that imports httpx.
+
+Every httpx error is translated here into a short reason on `Page.error` (failures are data):
+
+    timeout, connect_error, tls_error, network_error, decode_error, bad_url, bad_scheme,
+    too_large, not_html, not_xml, redirect_loop, too_many_redirects, redirect_without_location,
+    http_<status>   (e.g. http_404, http_503; a 304 is *not* an error: `Page.not_modified`)
+
+Limits applied to every request: a total deadline (`CrawlConfig.timeout`, body included),
+a streamed body aborted past `max_body_bytes`, a content-type check before the body is read,
+manual redirects with a limit and loop detection, http/https only, TLS verified.
+
+`Fetcher` is the async client the crawler uses (one attempt per call: the crawler's per-host
+scheduler owns retries so that a Retry-After never puts a worker to sleep). `fetch_url` is a
+synchronous convenience with tenacity retries for one-off use (`scraper extract URL`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_result,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from .models import CrawlConfig, Page
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "ACCEPT_ANY",
+    "ACCEPT_HTML",
+    "ACCEPT_XML",
+    "RETRYABLE_STATUSES",
+    "Fetcher",
+    "backoff_delay",
+    "fetch_url",
+    "is_transient",
+    "parse_retry_after",
+]
+
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+TRANSIENT_ERRORS = frozenset({"timeout", "connect_error", "network_error"})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+# What a caller wants to download in full. Anything else is refused before the body is read.
+ACCEPT_HTML = "html"  # articles, listing and start pages
+ACCEPT_XML = "xml"  # feeds and sitemaps (XML, gzip, and HTML-served feeds)
+ACCEPT_ANY = "any"  # robots.txt
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_XML_TYPES = _HTML_TYPES | frozenset({
+    "application/xml", "text/xml", "application/rss+xml", "application/atom+xml",
+    "application/rdf+xml", "application/x-gzip", "application/gzip", "application/x-xml",
+    "application/octet-stream", "text/plain", "application/feed+json",
+})
+
+# Called before following a redirect to `url`. Returns None to follow it, or an error reason
+# (e.g. "robots_disallowed", "redirect_offsite") to stop there. The crawler uses it to wait
+# for the per-host delay between hops and to check robots.txt for the next hop.
+RedirectHook = Callable[[str], Awaitable[str | None]]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def is_transient(page: Page) -> bool:
+    """Worth retrying: timeouts, connection errors, and 408/429/500/502/503/504."""
+    if page.error in TRANSIENT_ERRORS:
+        return True
+    return page.error is not None and page.status in RETRYABLE_STATUSES
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds from now: either delta-seconds or an HTTP date. None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def backoff_delay(attempt: int, retry_after: float | None = None,
+                  initial: float = 1.0, maximum: float = 60.0) -> float:
+    """Seconds to wait before retry number `attempt` (1-based): tenacity's exponential backoff
+    with jitter, never shorter than the server's Retry-After."""
+    wait = wait_exponential_jitter(initial=initial, max=maximum, jitter=initial)
+    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state.attempt_number = attempt
+    return max(wait(state), retry_after or 0.0)
+
+
+def _content_type(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _type_refused(ctype: str, accept: str) -> str | None:
+    if not ctype or accept == ACCEPT_ANY:
+        return None
+    if accept == ACCEPT_HTML and ctype not in _HTML_TYPES:
+        return "not_html"
+    if accept == ACCEPT_XML and ctype not in _XML_TYPES and not ctype.endswith("+xml"):
+        return "not_xml"
+    return None
+
+
+def _classify_exception(exc: BaseException) -> tuple[str, str]:
+    """Translate an httpx (or asyncio) exception into (reason, detail)."""
+    detail = f"{type(exc).__name__}: {exc}".strip()
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+        return "timeout", detail
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "bad_scheme", detail
+    if isinstance(exc, httpx.InvalidURL):
+        return "bad_url", detail
+    if isinstance(exc, httpx.ConnectError):
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, ssl.SSLError) or "CERTIFICATE" in str(exc).upper():
+            return "tls_error", detail
+        return "connect_error", detail
+    if isinstance(exc, httpx.DecodingError):
+        return "decode_error", detail
+    if isinstance(exc, httpx.TransportError):
+        return "network_error", detail
+    return "network_error", detail
+
+
+class _Stop(Exception):
+    """Internal: end a fetch early with a reason."""
+
+    def __init__(self, reason: str, detail: str, status: int | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+        self.status = status
+
+
+class Fetcher:
+    """An async HTTP client with the project's limits. Use as `async with Fetcher(cfg) as f`."""
+
+    def __init__(self, config: CrawlConfig, client: httpx.AsyncClient | None = None) -> None:
+        self.config = config
+        self._client = client or httpx.AsyncClient(
+            verify=True,
+            follow_redirects=False,
+            headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(config.timeout),
+            limits=httpx.Limits(max_connections=max(1, config.concurrency) * 2,
+                                max_keepalive_connections=max(1, config.concurrency)),
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(self, url: str, *, accept: str = ACCEPT_HTML, etag: str | None = None,
+                    last_modified: str | None = None,
+                    on_redirect: RedirectHook | None = None) -> Page:
+        """One attempt at `url` (following redirects). Never raises for network trouble."""
+        started = time.monotonic()
+        fetched_at = now_iso()
+        state = _Hops(url)
+        try:
+            async with asyncio.timeout(self.config.timeout):
+                return await self._fetch(state, accept, etag, last_modified, on_redirect,
+                                         started, fetched_at)
+        except _Stop as stop:
+            return state.failure(stop.reason, stop.detail, stop.status, started, fetched_at)
+        except (httpx.HTTPError, TimeoutError, OSError, ssl.SSLError) as exc:
+            reason, detail = _classify_exception(exc)
+            log.debug("fetch %s failed: %s", state.current, detail)
+            return state.failure(reason, detail, state.status, started, fetched_at)
+
+    async def _fetch(self, state: _Hops, accept: str, etag: str | None,
+                     last_modified: str | None, on_redirect: RedirectHook | None,
+                     started: float, fetched_at: str) -> Page:
+        while True:
+            _check_scheme(state.current)
+            headers = _conditional_headers(etag, last_modified) if not state.hops else {}
+            request = self._client.build_request("GET", state.current, headers=headers)
+            response = await self._client.send(request, stream=True)
+            try:
+                state.status = response.status_code
+                target = _redirect_target(response, state.current)
+                if target is None:
+                    return await self._finish(response, state, accept, started, fetched_at)
+            finally:
+                await response.aclose()
+            state.follow(target, self.config.max_redirects)
+            if on_redirect is not None:
+                refusal = await on_redirect(target)
+                if refusal:
+                    raise _Stop(refusal, f"redirect to {target} not followed: {refusal}",
+                                state.status)
+
+    async def _finish(self, response: httpx.Response, state: _Hops, accept: str,
+                      started: float, fetched_at: str) -> Page:
+        status = response.status_code
+        headers = tuple((k, v) for k, v in response.headers.multi_items())
+        common = dict(url=state.start, final_url=state.current, status=status, headers=headers,
+                      fetched_at=fetched_at, redirects=tuple(state.hops))
+        if status == 304:
+            return Page(**common, elapsed_ms=_ms(started))
+        if status >= 400 or status < 200 or status in REDIRECT_STATUSES:
+            return Page(**common, elapsed_ms=_ms(started), error=f"http_{status}",
+                        error_detail=f"HTTP {status} {response.reason_phrase}",
+                        retry_after=parse_retry_after(response.headers.get("retry-after")))
+        refused = _type_refused(_content_type(response), accept)
+        if refused:
+            return Page(**common, elapsed_ms=_ms(started), error=refused,
+                        error_detail=f"content type {_content_type(response)!r} not downloaded")
+        content = await self._read_body(response)
+        return Page(**common, content=content, elapsed_ms=_ms(started))
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        limit = self.config.max_body_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise _Stop("too_large", f"Content-Length {declared} > {limit} bytes",
+                        response.status_code)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise _Stop("too_large", f"body exceeds {limit} bytes", response.status_code)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+class _Hops:
+    """The redirect chain of one fetch: loop detection and the hop limit live here."""
+
+    def __init__(self, start: str) -> None:
+        self.start = start
+        self.current = start
+        self.hops: list[str] = []
+        self.seen = {start}
+        self.status: int | None = None
+
+    def follow(self, target: str, limit: int) -> None:
+        if target in self.seen:
+            raise _Stop("redirect_loop", f"redirect loop back to {target}", self.status)
+        if len(self.hops) >= limit:
+            raise _Stop("too_many_redirects", f"more than {limit} redirects", self.status)
+        self.hops.append(self.current)
+        self.seen.add(target)
+        self.current = target
+
+    def failure(self, reason: str, detail: str, status: int | None, started: float,
+                fetched_at: str) -> Page:
+        return Page(url=self.start, final_url=self.current, status=status,
+                    fetched_at=fetched_at, elapsed_ms=_ms(started), redirects=tuple(self.hops),
+                    error=reason, error_detail=detail)
+
+
+def _check_scheme(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise _Stop("bad_scheme", f"only http and https are fetched, not {parts.scheme!r}")
+    if not parts.hostname:
+        raise _Stop("bad_url", f"no host in {url!r}")
+
+
+def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _redirect_target(response: httpx.Response, current: str) -> str | None:
+    if response.status_code not in REDIRECT_STATUSES:
+        return None
+    location = response.headers.get("location")
+    if not location:
+        raise _Stop("redirect_without_location", "redirect without a Location header",
+                    response.status_code)
+    return urljoin(current, location.strip()).split("#", 1)[0]
+
+
+def _ms(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)
+
+
+# --- synchronous convenience -------------------------------------------------------------
+
+
+def fetch_url(url: str, config: CrawlConfig | None = None, *, accept: str = ACCEPT_HTML) -> Page:
+    """Fetch one URL synchronously, retrying transient failures (tenacity, exponential backoff
+    with jitter, honouring Retry-After) up to `config.retries` extra attempts. Never raises for
+    network trouble: the last attempt's `Page` is returned, with `error` set if it failed."""
+    config = config or CrawlConfig()
+    return asyncio.run(_fetch_with_retries(url, config, accept))
+
+
+async def _fetch_with_retries(url: str, config: CrawlConfig, accept: str) -> Page:
+    async with Fetcher(config) as fetcher:
+        retrying = AsyncRetrying(
+            retry=retry_if_result(is_transient),
+            stop=stop_after_attempt(max(1, config.retries + 1)),
+            wait=_wait_with_retry_after(config.max_crawl_delay),
+            retry_error_callback=lambda state: state.outcome.result(),
+            before_sleep=lambda state: log.info(
+                "fetch %s: %s, retry %d", url, state.outcome.result().error,
+                state.attempt_number),
+        )
+        return await retrying(fetcher.fetch, url, accept=accept)
+
+
+def _wait_with_retry_after(cap: float) -> Callable[[RetryCallState], float]:
+    exponential = wait_exponential_jitter(initial=1.0, max=cap, jitter=1.0)
+
+    def wait(state: RetryCallState) -> float:
+        page = state.outcome.result() if state.outcome and not state.outcome.failed else None
+        retry_after = page.retry_after if isinstance(page, Page) else None
+        return min(cap, max(exponential(state), retry_after or 0.0))
+
+    return wait

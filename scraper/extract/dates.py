@@ -1,42 +1,189 @@
-"""Published and modified dates, kept apart, ISO 8601 with the timezone where known."""
+"""Published and modified dates, kept apart, ISO 8601 with the timezone where known.
+
+Sources, most trusted first: JSON-LD, <meta>, itemprop/<time> markup, a date shown near the
+headline, the URL path, then htmldate as a last resort."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
 
-from .document import Document
+from dateutil import parser as date_parser
+
+from .document import Document, clean_text
+
+_EARLIEST_YEAR = 1995  # older values are placeholders such as 0001-01-01 or the epoch
+_HOURS = {
+    "UTC": 0, "GMT": 0, "Z": 0, "UT": 0, "WET": 0, "BST": 1, "CET": 1, "WEST": 1, "CEST": 2,
+    "EET": 2, "EEST": 3, "MSK": 3, "IST": 5.5, "ICT": 7, "WIB": 7, "SGT": 8, "HKT": 8, "JST": 9,
+    "KST": 9, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13, "EST": -5, "EDT": -4, "ET": -5,
+    "CST": -6, "CDT": -5, "CT": -6, "MST": -7, "MDT": -6, "MT": -7, "PST": -8, "PDT": -7, "PT": -8,
+    "AKST": -9, "HST": -10,
+}
+_TZINFOS = {name: int(hours * 3600) for name, hours in _HOURS.items()}
+_COMPACT_DAY = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)")
+_PUBLISHED_LD = ("datePublished", "dateCreated", "uploadDate")
+_MODIFIED_LD = ("dateModified",)
+_PUBLISHED_META = (
+    "article:published_time", "article:published", "og:published_time", "datepublished",
+    "datecreated", "published_time", "publishdate", "publish-date", "pubdate", "publish_date",
+    "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created",
+    "sailthru.date", "parsely-pub-date", "article.published", "date", "cxenseparse:recs:publishtime",
+)
+_MODIFIED_META = (
+    "article:modified_time", "article:modified", "og:updated_time", "datemodified",
+    "dcterms.modified", "last-modified", "article.updated",
+)
+_LABEL_WORDS = re.compile(
+    r"^\s*(?:(?:published|posted|updated|last updated|modified|created|date)\s*(?:on|at)?\s*:?\s*)+",
+    re.I,
+)
 
 
-def normalise_date(value: str | None) -> str | None:
-    """Parse an ISO-like date; refuse placeholders and dates in the future."""
-    if not value:
+def parse_date(value: str | None) -> datetime | None:
+    """Parse the date formats pages use (ISO, RFC 822, "Nov 19, 2019 7:47 PM EST", 20191119);
+    refuse placeholders and dates in the future."""
+    text = clean_text(value)
+    if not 6 <= len(text) <= 80:
         return None
-    text = value.strip().replace("Z", "+00:00")
-    for candidate in (text, text[:19], text[:10]):
-        try:
-            parsed = datetime.fromisoformat(candidate)
-            break
-        except ValueError:
-            continue
-    else:
-        return None
-    if parsed.year < 1990:
+    text = _LABEL_WORDS.sub("", text)
+    compact = _COMPACT_DAY.match(text)
+    if compact:
+        text = "-".join(compact.groups())
+    parsed = _parse_iso(text) or _parse_free(text)
+    if parsed is None or parsed.year < _EARLIEST_YEAR:
         return None
     aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     if aware > datetime.now(UTC) + timedelta(days=1):
         return None
-    return parsed.isoformat()
+    return parsed
+
+
+def _parse_iso(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+    except ValueError:
+        return None
+
+
+def _parse_free(text: str) -> datetime | None:
+    if not re.search(r"\d", text):
+        return None
+    try:
+        # a far-past default makes missing parts visible: a text without a year is refused
+        parsed = date_parser.parse(text, tzinfos=_TZINFOS, fuzzy=True,
+                                   default=datetime(1, 1, 1))
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return parsed
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _first_parsed(values: list[str | None]) -> datetime | None:
+    for value in values:
+        parsed = parse_date(value)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _ld_values(doc: Document, keys: tuple[str, ...]) -> list[str | None]:
+    objects = [doc.ld_article] if doc.ld_article else []
+    objects += [obj for obj in doc.jsonld if obj is not doc.ld_article]
+    return [obj.get(key) if isinstance(obj.get(key), str) else None
+            for obj in objects for key in keys]
+
+
+def _meta_values(doc: Document, names: tuple[str, ...]) -> list[str | None]:
+    return [value for name in names for value in doc.meta.get(name, [])]
+
+
+def _itemprop_values(doc: Document, prop: str) -> list[str | None]:
+    values: list[str | None] = []
+    for node in doc.tree.css(f'[itemprop~="{prop}"]'):
+        attrs = node.attributes
+        values.append(attrs.get("content") or attrs.get("datetime") or node.text(separator=" "))
+    return values
+
+
+def _time_values(doc: Document, kind: str, marked_only: bool) -> list[str | None]:
+    """<time> elements marked as publication (or update); with marked_only=False the unmarked
+    ones, which may also be comment or related-story times."""
+    marked, unmarked = [], []
+    for node in doc.tree.css("time"):
+        attrs = node.attributes
+        value = attrs.get("datetime") or node.text(separator=" ")
+        parent_class = (node.parent.attributes.get("class") or "") if node.parent else ""
+        marker = f"{attrs.get('class') or ''} {attrs.get('itemprop') or ''} {parent_class}".lower()
+        is_update = "updat" in marker or "modif" in marker
+        if kind == "modified":
+            (marked if is_update else unmarked).append(value)
+        elif "pubdate" in attrs or ("publish" in marker and not is_update):
+            marked.append(value)
+        elif not is_update:
+            unmarked.append(value)
+    return marked if marked_only else unmarked
+
+
+def _url_day(url: str) -> datetime | None:
+    match = _URL_DAY.search(url)
+    if not match:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        return datetime(year, month, day)
+    except ValueError:
+        return None
+
+
+def _htmldate_day(doc: Document) -> datetime | None:
+    """htmldate's own heuristics, only when nothing structured was found (it is slower)."""
+    try:
+        from htmldate import find_date
+
+        # the quick pass first: the extensive one can take 100+ ms on very large pages
+        found = find_date(doc.html, url=doc.url, original_date=True, extensive_search=False) or find_date(
+            doc.html, url=doc.url, original_date=True, extensive_search=True)
+    except Exception:  # htmldate raises on odd markup; a missing date is not an error
+        return None
+    if not found:
+        return None
+    parsed = date.fromisoformat(found)
+    return datetime(parsed.year, parsed.month, parsed.day) if parsed.year >= _EARLIEST_YEAR else None
+
+
+def extract_published(doc: Document) -> datetime | None:
+    return (
+        _first_parsed(_ld_values(doc, _PUBLISHED_LD))
+        or _first_parsed(_meta_values(doc, _PUBLISHED_META))
+        or _first_parsed(_itemprop_values(doc, "datePublished"))
+        or _first_parsed(_time_values(doc, "published", marked_only=True))
+        or _url_day(doc.url)
+        or _first_parsed(_time_values(doc, "published", marked_only=False))
+        or _htmldate_day(doc)
+    )
+
+
+def extract_modified(doc: Document) -> datetime | None:
+    return (
+        _first_parsed(_ld_values(doc, _MODIFIED_LD))
+        or _first_parsed(_meta_values(doc, _MODIFIED_META))
+        or _first_parsed(_itemprop_values(doc, "dateModified"))
+        or _first_parsed(_time_values(doc, "modified", marked_only=True))
+    )
 
 
 def extract_dates(doc: Document) -> tuple[str | None, str | None]:
-    ld = doc.ld_article or {}
-    published = normalise_date(str(ld.get("datePublished") or "")) or normalise_date(
-        doc.meta_first("article:published_time", "datepublished", "pubdate", "date")
-    )
-    if published is None:
-        node = doc.tree.css_first("time[datetime]")
-        published = normalise_date(node.attributes.get("datetime")) if node else None
-    modified = normalise_date(str(ld.get("dateModified") or "")) or normalise_date(
-        doc.meta_first("article:modified_time", "datemodified", "og:updated_time")
-    )
-    return published, modified
+    published = extract_published(doc)
+    modified = extract_modified(doc)
+    if published and modified and _comparable(modified) < _comparable(published):
+        modified = None  # a modification before publication is a broken field, not an update
+    return iso(published), iso(modified)
+
+
+def _comparable(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

@@ -1,0 +1,305 @@
+"""Settings: config/*.toml -> `models.Config`. Every check lives here; all problems at once.
+
+`CRAWL_SETTINGS` and `SITE_SETTINGS` are the one table of settings: key, type, default (taken
+from the dataclasses in models.py, so there is exactly one default per key) and help text.
+The README's settings table is generated from them (`settings_markdown()`).
+
+    [crawl]
+    user_agent = "scraper/0.1 (+https://example.org/contact)"
+    per_host_delay = 1.0
+    ...
+    [[sites]]
+    name = "example"
+    start_urls = ["https://www.example.com/"]
+
+`load_config(path)` raises `ConfigError` listing every problem with its key path, e.g.
+`sites[1].start_urls[0]: not an http(s) URL: 'ftp://x'`; the CLI maps it to exit code 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .models import Config, CrawlConfig, SiteConfig
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "CRAWL_SETTINGS",
+    "SITE_SETTINGS",
+    "ConfigError",
+    "Setting",
+    "load_config",
+    "parse_config",
+    "settings_markdown",
+]
+
+
+class ConfigError(Exception):
+    """The configuration is invalid. `problems` lists each one as 'key.path: message'."""
+
+    def __init__(self, problems: list[str], source: str = "config") -> None:
+        self.problems = tuple(problems)
+        self.source = source
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s):\n{lines}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented key: its TOML type ('str', 'int', 'float', 'urls', 'hosts', ...)."""
+
+    key: str
+    kind: str
+    help: str
+    minimum: float | None = None
+    required: bool = False
+    optional: bool = False  # may be absent / null-like (no value means "no limit")
+
+
+CRAWL_SETTINGS: tuple[Setting, ...] = (
+    Setting("user_agent", "str", "User-Agent sent with every request and matched against "
+            "robots.txt; include a way to contact you."),
+    Setting("per_host_delay", "float", "Seconds from the end of one response to the start of "
+            "the next request to the same host.", minimum=0.0),
+    Setting("concurrency", "int", "Requests in flight overall (never more than one per host).",
+            minimum=1),
+    Setting("timeout", "float", "Total seconds allowed per request, body and redirects "
+            "included.", minimum=0.1),
+    Setting("max_pages_per_site", "int", "Fetches per site per run (robots.txt, feeds, "
+            "sitemaps and pages all count); what is left waits for the next run.", minimum=1),
+    Setting("max_depth", "int", "Link hops from a start page, feed or sitemap beyond which "
+            "listing pages are no longer fetched (articles linked from a fetched page are).",
+            minimum=0),
+    Setting("max_body_bytes", "int", "Largest response body downloaded; larger ones are "
+            "aborted with error 'too_large'.", minimum=1024),
+    Setting("max_redirects", "int", "Redirects followed per request before giving up with "
+            "'too_many_redirects'.", minimum=0),
+    Setting("max_crawl_delay", "float", "Cap on a robots.txt Crawl-delay and on a Retry-After "
+            "honoured within a run (a longer Retry-After parks the host until the next run).",
+            minimum=0.0),
+    Setting("retries", "int", "Retries of one URL after a transient failure (timeouts, "
+            "connection errors, 408/429/500/502/503/504).", minimum=0),
+    Setting("retry_budget", "int", "Retries allowed in one run, all sites together.",
+            minimum=0),
+    Setting("revisit_after", "float", "Seconds before a known article page is fetched again.",
+            minimum=0.0),
+    Setting("robots_cache_ttl", "float", "Seconds a fetched robots.txt is reused (at most 24 h).",
+            minimum=0.0),
+    Setting("max_duration", "float", "Seconds after which a run stops gracefully (the rest of "
+            "the frontier waits for the next run); empty for no limit.", minimum=1.0,
+            optional=True),
+)
+
+SITE_SETTINGS: tuple[Setting, ...] = (
+    Setting("name", "name", "Short unique name of the site (used by --site and in the "
+            "summary).", required=True),
+    Setting("start_urls", "urls", "Home and section pages; fetched every run.", required=True),
+    Setting("feeds", "urls", "RSS or Atom feed URLs; fetched every run."),
+    Setting("sitemaps", "urls", "XML sitemaps (indexes, gzip and news sitemaps welcome); "
+            "the Sitemap lines of robots.txt are added automatically."),
+    Setting("allowed_hosts", "hosts", "Extra hosts that belong to the site besides those of "
+            "start_urls (e.g. 'amp.example.com')."),
+    Setting("selectors", "selectors", "Optional per-site CSS selectors for extraction, as a "
+            "table of field = \"css\"."),
+    Setting("max_pages", "int", "Overrides crawl.max_pages_per_site for this site.",
+            minimum=1, optional=True),
+)
+
+MAX_ROBOTS_TTL = 86_400.0
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a TOML config file. Raises ConfigError with every problem found."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError([f"file not found: {path}"], str(path)) from exc
+    except OSError as exc:
+        raise ConfigError([f"cannot read {path}: {exc}"], str(path)) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"invalid TOML: {exc}"], str(path)) from exc
+    return parse_config(data, source=str(path))
+
+
+def parse_config(data: dict[str, Any], source: str = "config") -> Config:
+    """Validate an already-parsed TOML document."""
+    problems: list[str] = []
+    for key in data:
+        if key not in ("crawl", "sites"):
+            problems.append(f"{key}: unknown key (expected 'crawl' and 'sites')")
+    crawl = _parse_crawl(data.get("crawl", {}), problems)
+    sites = _parse_sites(data.get("sites"), problems)
+    if problems:
+        raise ConfigError(problems, source)
+    return Config(crawl=crawl, sites=sites)
+
+
+def _parse_crawl(raw: Any, problems: list[str]) -> CrawlConfig:
+    if not isinstance(raw, dict):
+        problems.append("crawl: must be a table")
+        return CrawlConfig()
+    values = _parse_table(raw, CRAWL_SETTINGS, "crawl", problems)
+    ttl = values.get("robots_cache_ttl")
+    if ttl is not None and ttl > MAX_ROBOTS_TTL:
+        problems.append(f"crawl.robots_cache_ttl: at most {MAX_ROBOTS_TTL:g} s (24 h), got {ttl}")
+        values.pop("robots_cache_ttl")
+    ua = values.get("user_agent")
+    if ua is not None and not ua.strip():
+        problems.append("crawl.user_agent: must not be empty")
+    return CrawlConfig(**values)
+
+
+def _parse_sites(raw: Any, problems: list[str]) -> tuple[SiteConfig, ...]:
+    if raw is None:
+        problems.append("sites: at least one [[sites]] table is required")
+        return ()
+    if not isinstance(raw, list) or not raw:
+        problems.append("sites: must be a non-empty array of tables ([[sites]])")
+        return ()
+    sites = []
+    seen: dict[str, int] = {}
+    for i, table in enumerate(raw):
+        where = f"sites[{i}]"
+        if not isinstance(table, dict):
+            problems.append(f"{where}: must be a table")
+            continue
+        values = _parse_table(table, SITE_SETTINGS, where, problems)
+        name = values.get("name")
+        if name in seen:
+            problems.append(f"{where}.name: duplicate site name {name!r} (also sites[{seen[name]}])")
+        elif name:
+            seen[name] = i
+        if "name" in values and "start_urls" in values:
+            sites.append(SiteConfig(**values))
+    return tuple(sites)
+
+
+def _parse_table(raw: dict[str, Any], settings: tuple[Setting, ...], where: str,
+                 problems: list[str]) -> dict[str, Any]:
+    known = {s.key: s for s in settings}
+    values: dict[str, Any] = {}
+    for key in raw:
+        if key not in known:
+            problems.append(f"{where}.{key}: unknown key (known: {', '.join(known)})")
+    for setting in settings:
+        path = f"{where}.{setting.key}"
+        if setting.key not in raw:
+            if setting.required:
+                problems.append(f"{path}: required")
+            continue
+        before = len(problems)
+        value = _CHECKS[setting.kind](raw[setting.key], path, problems)
+        if len(problems) == before and setting.minimum is not None and value < setting.minimum:
+            problems.append(f"{path}: must be >= {setting.minimum:g}, got {value}")
+        if len(problems) == before:
+            values[setting.key] = value
+    return values
+
+
+# --- one check per kind; each appends its problems and returns the converted value ---------
+
+
+def _check_str(value: Any, path: str, problems: list[str]) -> Any:
+    if not isinstance(value, str):
+        problems.append(f"{path}: must be a string, got {type(value).__name__}")
+    return value
+
+
+def _check_name(value: Any, path: str, problems: list[str]) -> Any:
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{path}: must be a non-empty string")
+    elif any(c.isspace() for c in value):
+        problems.append(f"{path}: must not contain spaces: {value!r}")
+    return value
+
+
+def _check_int(value: Any, path: str, problems: list[str]) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.append(f"{path}: must be an integer, got {value!r}")
+    return value
+
+
+def _check_float(value: Any, path: str, problems: list[str]) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        problems.append(f"{path}: must be a number, got {value!r}")
+        return value
+    return float(value)
+
+
+def _check_urls(value: Any, path: str, problems: list[str]) -> Any:
+    if not isinstance(value, list):
+        problems.append(f"{path}: must be an array of URLs")
+        return ()
+    for i, url in enumerate(value):
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            problems.append(f"{path}[{i}]: not an http(s) URL: {url!r}")
+    if path.endswith("start_urls") and not value:
+        problems.append(f"{path}: at least one URL is required")
+    return tuple(value)
+
+
+def _check_hosts(value: Any, path: str, problems: list[str]) -> Any:
+    if not isinstance(value, list):
+        problems.append(f"{path}: must be an array of host names")
+        return ()
+    for i, host in enumerate(value):
+        if not isinstance(host, str) or not host or "/" in host or " " in host:
+            problems.append(f"{path}[{i}]: not a host name: {host!r}")
+    return tuple(h.lower() for h in value if isinstance(h, str))
+
+
+def _check_selectors(value: Any, path: str, problems: list[str]) -> Any:
+    if not isinstance(value, dict):
+        problems.append(f"{path}: must be a table of field = \"css selector\"")
+        return ()
+    for field, css in value.items():
+        if not isinstance(css, str) or not css.strip():
+            problems.append(f"{path}.{field}: must be a non-empty CSS selector string")
+    return tuple((k, v) for k, v in value.items())
+
+
+_CHECKS: dict[str, Callable[[Any, str, list[str]], Any]] = {
+    "str": _check_str, "name": _check_name, "int": _check_int, "float": _check_float,
+    "urls": _check_urls, "hosts": _check_hosts, "selectors": _check_selectors,
+}
+
+
+def _defaults(cls: type) -> dict[str, Any]:
+    out = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            out[f.name] = f.default_factory()
+    return out
+
+
+def settings_markdown() -> str:
+    """The settings table for README.md: section, key, default, meaning."""
+    rows = ["| key | default | meaning |", "| --- | --- | --- |"]
+    for section, settings, cls in (("crawl", CRAWL_SETTINGS, CrawlConfig),
+                                   ("sites[]", SITE_SETTINGS, SiteConfig)):
+        defaults = _defaults(cls)
+        for s in settings:
+            default = "required" if s.required else _show(defaults.get(s.key))
+            rows.append(f"| `{section}.{s.key}` | {default} | {s.help} |")
+    return "\n".join(rows)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "none"
+    if value == ():
+        return "[]"
+    return f"`{value!r}`" if isinstance(value, str) else f"`{value}`"

@@ -1,16 +1,134 @@
-"""Article body: boilerplate removed, paragraphs separated by one blank line."""
+"""Article body: boilerplate removed, paragraphs separated by one blank line.
+
+trafilatura reads a pre-cleaned copy of the DOM (clean.py); the paragraphs it returns then pass
+line-level filters for the boilerplate that lives inside the article container itself: repeated
+headline, date lines, "Related:" / "Read more:" lines, newsletter and follow calls, wire credits
+and pull quotes repeating the text.
+"""
 
 from __future__ import annotations
 
+import re
+
 import trafilatura
 
-from .document import Document
+from .clean import cleaned_tree
+from .document import Document, node_text
+
+_WORD = re.compile(r"\w+")
+_HAS_ALNUM = re.compile(r"[^\W_]")
+
+# Short lines that announce other pages or page furniture, never article prose.
+_FURNITURE_LINE = re.compile(
+    r"^\W*(related( stories| articles| posts| content| coverage)?|read more|read also|also read|"
+    r"see more|see also|more|more on|more from|don'?t miss|you may also like|you might also like|"
+    r"recommended|filed under|tags?|topics?|share( this( article| story)?)?|comments?|"
+    r"advertisement|sponsored|tell us what you think|like this story|also on [\w.]+|"
+    r"click here|view comments|leave a comment|post a comment)\b",
+    re.I,
+)
+_FURNITURE_MAX_WORDS = 20
+
+# Calls to action: newsletter sign-ups, social follows, tip lines, subscription offers.
+_CALL_TO_ACTION = re.compile(
+    r"\b(sign up|subscribe|signup)\b.{0,120}\b(newsletters?|inbox|for free|today)\b|"
+    r"\b(newsletters?|inbox)\b.{0,80}\b(sign up|subscribe)\b|"
+    r"\bfollow (us|him|her|me|them|@\w+)\b.{0,80}\b(twitter|facebook|instagram|youtube)\b|"
+    r"\b(twitter|facebook|instagram)\b.{0,40}\bfollow (us|him|her|me|them)\b|"
+    r"\bhave a (news )?tip\b|\bmay be reached at\b|\bclick here for more\b|"
+    r"\bshare it with a friend\b|\bdelivered (right )?(to|in) your inbox\b",
+    re.I,
+)
+_CALL_TO_ACTION_MAX_WORDS = 60
+
+# Wire-story production credits closing the text: "(Reporting by ...; Editing by ...)".
+_CREDIT_LINE = re.compile(
+    r"^\W*((additional )?reporting|writing|editing|compiled|produced) by\b", re.I)
+_CREDIT_TAIL = 3
+
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_NUMBER = re.compile(r"\b\d{1,4}\b")
+_DATE_LINE_MAX_WORDS = 10
+
+_PULL_QUOTE_MIN_WORDS = 5
+_PULL_QUOTE_MAX_WORDS = 40
+_QUOTES = "\"'“”‘’«»„"
 
 
 def extract_body(doc: Document) -> str:
+    paragraphs = _trafilatura_paragraphs(cleaned_tree(doc).html, doc.url)
+    return "\n\n".join(_drop_boilerplate_lines(paragraphs, _headlines(doc)))
+
+
+def _trafilatura_paragraphs(html: str, url: str) -> list[str]:
     text = trafilatura.extract(
-        doc.html, url=doc.url, include_comments=False, include_tables=True,
+        html, url=url, include_comments=False, include_tables=True,
         favor_precision=True, output_format="txt", deduplicate=False,
     ) or ""
-    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
-    return "\n\n".join(paragraphs)
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _headlines(doc: Document) -> set[str]:
+    """Every spelling of the title the page shows, to drop it when it leaks into the text."""
+    names = {node_text(node) for node in doc.tree.css("h1")}
+    names.add(doc.meta_first("og:title", "twitter:title") or "")
+    title = node_text(doc.tree.css_first("title"))
+    names.add(title)
+    names.update(re.split(r"\s[|\-–—:]\s", title)[:1])
+    return {_normalized(name) for name in names if name}
+
+
+def _normalized(text: str) -> str:
+    return " ".join(_WORD.findall(text)).casefold()
+
+
+def _drop_boilerplate_lines(paragraphs: list[str], headlines: set[str]) -> list[str]:
+    kept = []
+    last = len(paragraphs) - 1
+    for index, paragraph in enumerate(paragraphs):
+        if not _HAS_ALNUM.search(paragraph):  # table rules, separators, bullets
+            continue
+        if _normalized(paragraph) in headlines:
+            continue
+        if _is_furniture(paragraph) or _is_call_to_action(paragraph) or _is_date_line(paragraph):
+            continue
+        if index > last - _CREDIT_TAIL and _CREDIT_LINE.match(paragraph):
+            continue
+        kept.append(paragraph)
+    return _drop_pull_quotes(kept)
+
+
+def _word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _is_furniture(paragraph: str) -> bool:
+    return _word_count(paragraph) <= _FURNITURE_MAX_WORDS and bool(_FURNITURE_LINE.match(paragraph))
+
+
+def _is_call_to_action(paragraph: str) -> bool:
+    return (_word_count(paragraph) <= _CALL_TO_ACTION_MAX_WORDS
+            and bool(_CALL_TO_ACTION.search(paragraph)))
+
+
+def _is_date_line(paragraph: str) -> bool:
+    """A bare dateline such as "August 08, 2018" or "sexta-feira, 22 de outubro de 2010 às 20:13"."""
+    if _word_count(paragraph) > _DATE_LINE_MAX_WORDS or paragraph.rstrip()[-1:] in ".!?:\"”":
+        return False
+    return bool(_YEAR.search(paragraph)) and len(_NUMBER.findall(paragraph)) >= 2
+
+
+def _drop_pull_quotes(paragraphs: list[str]) -> list[str]:
+    """Drop a short paragraph whose words reappear inside another paragraph: a pull quote."""
+    normalized = [_normalized(p.strip(_QUOTES)) for p in paragraphs]
+    kept = []
+    for index, paragraph in enumerate(paragraphs):
+        words = _word_count(paragraph)
+        if _PULL_QUOTE_MIN_WORDS <= words <= _PULL_QUOTE_MAX_WORDS and any(
+            other != index and len(normalized[other]) > len(normalized[index])
+            and normalized[index] in normalized[other]
+            for other in range(len(paragraphs))
+        ):
+            continue
+        kept.append(paragraph)
+    return kept

@@ -1,0 +1,203 @@
+"""Boilerplate pre-cleaning: a copy of the page DOM with widgets removed, ready for trafilatura.
+
+Widgets are found by structure (nav, aside, hidden nodes, hover cards) and by the vocabulary of
+their class/id/role (share, poll, related, newsletter, ...). A node holding a large share of the
+page's paragraph text is never removed: such words also sit on article containers
+("post-related", "has-comments").
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .document import Document
+
+# Structural widgets; `form` and `header` are left alone (whole pages sit in an ASP.NET form).
+_WIDGET_TAGS = "nav, aside, footer, figcaption, button, select, textarea, dialog, template, iframe"
+
+_WIDGET_ROLES = {"navigation", "complementary", "contentinfo", "dialog", "alertdialog", "search",
+                 "menu", "menubar", "toolbar", "tooltip", "banner"}
+
+# A class/id token starting with one of these names a widget ("shareButtons", "related-posts").
+_WIDGET_PREFIXES = (
+    "share", "sharing", "social", "poll", "newsletter", "related", "trending", "subscri", "cookie",
+    "consent", "comment", "advert", "sponsor", "promo", "outbrain", "taboola", "recommend",
+    "breadcrumb", "sidebar", "popup", "modal", "signup", "caption", "tooltip", "popover",
+    "rollover", "hovercard", "whatsnew", "readmore", "morefrom", "disqus", "byline",
+)
+_NOT_WIDGET_PREFIXES = ("commentary", "sharp", "socialis")  # opinion columns, "sharpness"...
+
+# Whole class/id tokens that name a widget but are too short to use as prefixes.
+_WIDGET_TOKENS = {
+    "ad", "ads", "adv", "nav", "navbar", "navigation", "menu", "footer", "tags", "taglist", "bio",
+    "author", "widget", "skip", "offscreen", "visuallyhidden", "follow", "donate",
+}
+
+# Multi-token names, matched on the dash-joined token sequence.
+_WIDGET_PHRASES = (
+    "whats-new", "what-s-new", "more-from", "read-more", "you-may-like", "also-like",
+    "more-stories", "more-news", "top-stories", "most-read", "most-popular", "most-viewed",
+    "about-the-author", "about-author", "author-box", "author-info", "author-card", "post-tags",
+    "see-also", "also-read", "read-also", "in-case-you-missed", "pull-quote", "pullquote",
+    "visually-hidden", "screen-reader", "sr-only", "further-reading", "next-article",
+    "prev-article", "previous-article", "next-post", "prev-post",
+)
+
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+_PROSE_RUN = 40
+_PARAGRAPH_TAGS = {"p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dd", "dt"}
+_NON_PROSE_PARENTS = {"a", "script", "style", "noscript", "template", "button", "option"}
+
+# Share of the page's prose above which a node is taken for the article itself.
+_ARTICLE_SHARE = 0.35
+
+_INLINE_TAGS = {
+    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark",
+    "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "font",
+    "-text", "-comment", "img",
+}
+
+
+def cleaned_tree(doc: Document) -> LexborHTMLParser:
+    """A boilerplate-free copy of `doc.tree`; the original stays intact for the other fields."""
+    tree = doc.tree.clone()
+    if tree.body is None:
+        return tree
+    for node in _widget_nodes(tree):
+        node.decompose()
+    _remove_hover_cards(tree)
+    _promote_div_paragraphs(tree)
+    return tree
+
+
+def _prose_runs(node: LexborNode):
+    """Sentence-long text nodes outside links and code: the article's own text, whether it
+    sits in <p>, in <div>s or between <br>s."""
+    for child in node.traverse(include_text=True):
+        if child.is_text_node:
+            text = child.text_content
+            if text and len(text) > _PROSE_RUN and child.parent.tag not in _NON_PROSE_PARENTS:
+                yield child, len(text.strip())
+
+
+def _prose_chars(node: LexborNode) -> int:
+    return sum(size for _, size in _prose_runs(node))
+
+
+def _main_text_path(body: LexborNode) -> tuple[set[int], int]:
+    """Ids of the container holding the most prose and of its ancestors, and the page's prose
+    size. The container is the parent of the paragraphs (or the <br>-text block itself)."""
+    credit: dict[int, int] = {}
+    nodes: dict[int, LexborNode] = {}
+    total = 0
+    for text, size in _prose_runs(body):
+        block = text.parent
+        while block.tag in _INLINE_TAGS and block.parent is not None:
+            block = block.parent
+        container = block.parent if block.tag in _PARAGRAPH_TAGS and block.parent else block
+        credit[container.mem_id] = credit.get(container.mem_id, 0) + size
+        nodes[container.mem_id] = container
+        total += size
+    if not credit:
+        return set(), 0
+    node = nodes[max(credit, key=credit.__getitem__)]
+    path = set()
+    while node is not None:
+        path.add(node.mem_id)
+        node = node.parent
+    return path, total
+
+
+def _widget_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Outermost widget nodes, found by a walk that does not descend into what it removes.
+    Never the main text container, its ancestors, or a node with a large share of the prose."""
+    protected, article_chars = _main_text_path(tree.body)
+    found: list[LexborNode] = []
+    stack = [tree.body]
+    while stack:
+        node = stack.pop()
+        child = node.last_child
+        while child is not None:
+            if child.is_element_node:
+                if (_looks_like_widget(child) and child.mem_id not in protected
+                        and _prose_chars(child) < _ARTICLE_SHARE * article_chars):
+                    found.append(child)
+                else:
+                    stack.append(child)
+            child = child.prev
+    return found
+
+
+def _looks_like_widget(node: LexborNode) -> bool:
+    if node.tag in _WIDGET_TAG_SET:
+        return True
+    attrs = node.attributes
+    if not attrs:
+        return False
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    if (attrs.get("role") or "").lower() in _WIDGET_ROLES:
+        return True
+    style = attrs.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    return _names_widget(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
+
+
+_WIDGET_TAG_SET = {tag.strip() for tag in _WIDGET_TAGS.split(",")}
+
+
+def _names_widget(names: str) -> bool:
+    if not names.strip():
+        return False
+    tokens = [t for t in _TOKEN_SPLIT.split(_CAMEL.sub("-", names).lower()) if t]
+    for token in tokens:
+        if token in _WIDGET_TOKENS:
+            return True
+        if token.startswith(_WIDGET_PREFIXES) and not token.startswith(_NOT_WIDGET_PREFIXES):
+            return True
+    joined = "-" + "-".join(tokens) + "-"
+    return any(f"-{phrase}-" in joined for phrase in _WIDGET_PHRASES)
+
+
+def _remove_hover_cards(tree: LexborHTMLParser) -> None:
+    """Drop link lists tucked inside a paragraph (people/topic hover cards): never prose."""
+    for node in tree.css("p span, p div"):
+        links = node.css("a")
+        if len(links) < 3:
+            continue
+        text = len(node.text(deep=True).strip())
+        link_text = sum(len(a.text(deep=True).strip()) for a in links)
+        if text and link_text >= 0.9 * text:
+            node.decompose()
+
+
+def _promote_div_paragraphs(tree: LexborHTMLParser) -> None:
+    """Turn text-only <div>s that sit among <p>s into <p>s: trafilatura skips them otherwise."""
+    for div in tree.css("div"):
+        if not _has_paragraph_sibling(div) or not _is_text_block(div):
+            continue
+        paragraph = tree.create_node("p")
+        paragraph.inner_html = div.inner_html
+        div.replace_with(paragraph)
+
+
+def _is_text_block(node: LexborNode) -> bool:
+    text = node.text(deep=True).strip()
+    if len(text) < 20:
+        return False
+    if any(inner.tag not in _INLINE_TAGS for inner in node.traverse(include_text=False)
+           if inner is not node):
+        return False
+    link_text = sum(len(a.text(deep=True).strip()) for a in node.css("a"))
+    return link_text < 0.5 * len(text)
+
+
+def _has_paragraph_sibling(node: LexborNode) -> bool:
+    parent = node.parent
+    return parent is not None and any(child.tag == "p" for child in parent.iter(include_text=False))

@@ -19,6 +19,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,8 +53,9 @@ def utc_now() -> str:
 
 
 # ---------------------------------------------------------------- migrations
-# Append only. Each migration runs once, in its own transaction, and is recorded in
-# schema_migrations; never edit one that has shipped.
+# Append only; never edit one that has shipped. Each runs once and is then recorded in
+# schema_migrations. sqlite-utils commits DDL as it goes, so every migration must be
+# idempotent (IF NOT EXISTS): one interrupted by a kill simply runs again on the next open.
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
@@ -65,9 +67,10 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
         not_null={"url", "final_url", "content_hash", "fetched_at"},
+        if_not_exists=True,
     )
-    db["pages"].create_index(["final_url", "content_hash"], unique=True)
-    db["pages"].create_index(["site"])
+    db["pages"].create_index(["final_url", "content_hash"], unique=True, if_not_exists=True)
+    db["pages"].create_index(["site"], if_not_exists=True)
     db["articles"].create(
         {
             "canonical_url": str, "url": str, "site": str, "headline": str, "standfirst": str,
@@ -79,10 +82,12 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         pk="canonical_url",
         not_null={"url", "body", "record_hash", "first_seen", "updated_at"},
         foreign_keys=[("page_id", "pages", "id")],
+        if_not_exists=True,
     )
-    db["articles"].create_index(["site", "published"])
-    db["articles"].create_index(["published"])
-    db["articles"].enable_fts(list(ARTICLE_TEXT_FIELDS), create_triggers=True, tokenize="porter")
+    db["articles"].create_index(["site", "published"], if_not_exists=True)
+    db["articles"].create_index(["published"], if_not_exists=True)
+    db["articles"].enable_fts(list(ARTICLE_TEXT_FIELDS), create_triggers=True, tokenize="porter",
+                              replace=True)
     db["runs"].create(
         {
             "id": int, "command": str, "started_at": str, "finished_at": str, "status": str,
@@ -92,6 +97,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
         not_null={"command", "started_at", "status"},
+        if_not_exists=True,
     )
 
 
@@ -111,9 +117,8 @@ def apply_migrations(db: sqlite_utils.Database) -> list[str]:
     for name, migrate in MIGRATIONS:
         if name in done:
             continue
-        with db.conn:  # one transaction per migration: all of it or none of it
-            migrate(db)
-            db.execute(f"INSERT INTO {SCHEMA_VERSION_TABLE} VALUES (?, ?)", [name, utc_now()])
+        migrate(db)
+        db.execute(f"INSERT INTO {SCHEMA_VERSION_TABLE} VALUES (?, ?)", [name, utc_now()])
         log.info("applied migration %s", name)
         applied.append(name)
     return applied
@@ -173,6 +178,7 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._depth = 0
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
@@ -194,9 +200,30 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-    def transaction(self):
-        """Group several writes into one atomic transaction: `with store.transaction(): ...`."""
-        return self.db.conn
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic transaction; nested calls join the outer one. A kill mid-way writes nothing."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException as exc:
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"database write failed: {exc}") from exc
+            raise
+        else:
+            self.db.execute("COMMIT")
+        finally:
+            self._depth = 0
 
     # -- pages
 
@@ -210,7 +237,7 @@ class Store:
             "content_encoding": "gzip", "content_hash": content_hash, "size": len(page.content),
             "fetched_at": page.fetched_at or utc_now(), "elapsed_ms": page.elapsed_ms,
         }
-        with self.db.conn:
+        with self.transaction():
             self.db.execute(
                 """INSERT INTO pages (url, final_url, site, status, headers, content,
                        content_encoding, content_hash, size, fetched_at, elapsed_ms)
@@ -260,7 +287,7 @@ class Store:
         """Insert or update one article by canonical URL. Returns "new", "updated" or "unchanged"."""
         now = utc_now()
         row = _article_row(article, page_id, now)
-        with self.db.conn:
+        with self.transaction():
             existing = self.db.execute(
                 "SELECT record_hash FROM articles WHERE canonical_url = ?", [article.canonical_url]
             ).fetchone()
@@ -297,7 +324,7 @@ class Store:
     # -- runs
 
     def start_run(self, command: str) -> int:
-        with self.db.conn:
+        with self.transaction():
             cursor = self.db.execute(
                 "INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')",
                 [command, utc_now()],
@@ -311,7 +338,7 @@ class Store:
                    "robots_blocked", "errors")
         values = {k: int(totals.get(k, 0)) for k in allowed}
         assignments = ", ".join(f"{k} = :{k}" for k in allowed)
-        with self.db.conn:
+        with self.transaction():
             self.db.execute(
                 f"""UPDATE runs SET finished_at = :finished_at, status = :status,
                     exit_code = :exit_code, summary = :summary, {assignments} WHERE id = :id""",

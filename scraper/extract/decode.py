@@ -45,6 +45,20 @@ def charset_from_headers(headers: Mapping[str, str] | None) -> str | None:
     return None
 
 
+def detect_charset(data: bytes) -> str | None:
+    """Guess with charset-normalizer, leaning to windows-1252 (the web's most common legacy
+    charset) when it fits about as well as the best guess: Latin code pages often tie."""
+    matches = list(from_bytes(data[:200_000]))
+    if not matches:
+        return None
+    best = matches[0]
+    for match in matches:
+        if (_codec(match.encoding) == "cp1252" and match.chaos <= best.chaos + 0.15
+                and match.coherence >= best.coherence - 0.05):
+            return "cp1252"
+    return _codec(best.encoding)
+
+
 def decode_html(data: bytes | str, headers: Mapping[str, str] | None = None) -> tuple[str, str]:
     """Return (text, encoding used). Undecodable bytes become U+FFFD, never an exception."""
     if isinstance(data, str):
@@ -60,7 +74,6 @@ def decode_html(data: bytes | str, headers: Mapping[str, str] | None = None) -> 
         try:
             return data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            best = from_bytes(data[:200_000]).best()
-            encoding = _codec(best.encoding) if best else None
+            encoding = detect_charset(data)
     encoding = encoding or "utf-8"
     return data.decode(encoding, errors="replace"), encoding

@@ -1,0 +1,86 @@
+"""The thin CLI end to end: extract from a real local HTTP server and from files, save, re-extract."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from click.testing import CliRunner
+
+from scraper.cli import cli
+
+from .conftest import SEED, SEED_URL
+
+SEED_HTML = (SEED / "desiblitz-grooming-gang-victims.html").read_bytes()
+TD_HTML = (SEED / "desiblitz-grooming-gang-victims.tdtheme.html").read_bytes()
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_extract_saved_file_prints_json_record():
+    result = run("extract", "--html", str(SEED / "desiblitz-grooming-gang-victims.html"), "--url", SEED_URL)
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["headline"] == "Grooming Gang Victims still blamed by Police"
+    assert record["byline"] == "Dhiren Mistry"
+    assert record["extractor"].startswith("scraper ")
+
+
+def test_extract_text_format():
+    result = run("extract", "--html", str(SEED / "desiblitz-grooming-gang-victims.html"), "--url", SEED_URL,
+                 "--format", "text")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Grooming Gang Victims still blamed by Police\n")
+
+
+def test_extract_url_from_local_server(local_site):
+    url = local_site.add("/news/grooming-gang-victims", SEED_HTML)
+    result = run("extract", url)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["standfirst"].startswith("According to an official report")
+    assert local_site.requests == ["/news/grooming-gang-victims"]
+
+
+def test_expected_failures_give_one_line_and_nonzero_exit(local_site):
+    missing = local_site.url("/nope")
+    image = local_site.add("/photo.jpg", b"\xff\xd8\xff" + b"\x00" * 100, headers={"Content-Type": "image/jpeg"})
+    broken = local_site.add("/broken", b"oops", status=503)
+    for target in (missing, image, broken, "not-a-url", "http://127.0.0.1:9/unreachable"):
+        result = run("extract", "--retries", "0", target)
+        assert result.exit_code == 1, target
+        assert "Traceback" not in result.output
+        error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert len(error_lines) == 1, result.stderr
+
+
+def test_html_without_url_is_a_usage_error():
+    result = run("extract", "--html", str(SEED / "desiblitz-grooming-gang-victims.html"))
+    assert result.exit_code == 2
+
+
+def test_save_then_reextract_without_network(tmp_path, local_site):
+    db = tmp_path / "articles.db"
+    url_a = local_site.add("/a", SEED_HTML)
+    url_b = local_site.add("/b", SEED_HTML)  # the same story at a second address
+    result = run("extract", "--save", "--db", str(db), url_a, url_b)
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(db)
+    # Both copies declare the same rel=canonical: one article row, two raw pages.
+    assert conn.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+    assert conn.execute("SELECT count(*) FROM pages").fetchone() == (2,)
+    conn.execute("UPDATE articles SET headline = 'stale', record_hash = 'stale'")
+    conn.commit()
+    local_site.server.shutdown()  # re-extraction must not need the network
+    result = run("reextract", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "re-extracted 2 pages" in result.stdout
+    assert conn.execute("SELECT headline FROM articles").fetchone() == (
+        "Grooming Gang Victims still blamed by Police",)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_reextract_of_missing_db_fails_cleanly(tmp_path):
+    result = run("reextract", "--db", str(tmp_path / "none.db"))
+    assert result.exit_code == 1 and "no database" in result.output

@@ -24,7 +24,8 @@ _FURNITURE_LINE = re.compile(
     r"see more|see also|more|more on|more from|don'?t miss|you may also like|you might also like|"
     r"recommended|filed under|tags?|topics?|share( this( article| story)?)?|comments?|"
     r"advertisement|sponsored|tell us what you think|like this story|also on [\w.]+|"
-    r"click here|view comments|leave a comment|post a comment)\b",
+    r"click here|view comments|leave a comment|post a comment)"
+    r"\s*([:|»›>\-–—.…!?]|$)",
     re.I,
 )
 _FURNITURE_MAX_WORDS = 20
@@ -49,6 +50,7 @@ _CREDIT_TAIL = 3
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"\b\d{1,4}\b")
 _DATE_LINE_MAX_WORDS = 10
+_DATE_LINE_EDGE = 2  # datelines sit right before or after the text
 
 _PULL_QUOTE_MIN_WORDS = 5
 _PULL_QUOTE_MAX_WORDS = 40
@@ -90,7 +92,10 @@ def _drop_boilerplate_lines(paragraphs: list[str], headlines: set[str]) -> list[
             continue
         if _normalized(paragraph) in headlines:
             continue
-        if _is_furniture(paragraph) or _is_call_to_action(paragraph) or _is_date_line(paragraph):
+        if _is_furniture(paragraph) or _is_call_to_action(paragraph):
+            continue
+        at_edge = index < _DATE_LINE_EDGE or index > last - _DATE_LINE_EDGE
+        if at_edge and _is_date_line(paragraph):
             continue
         if index > last - _CREDIT_TAIL and _CREDIT_LINE.match(paragraph):
             continue
@@ -112,19 +117,23 @@ def _is_call_to_action(paragraph: str) -> bool:
 
 
 def _is_date_line(paragraph: str) -> bool:
-    """A bare dateline such as "August 08, 2018" or "sexta-feira, 22 de outubro de 2010 às 20:13"."""
+    """A bare dateline such as "August 08, 2018" or "sexta-feira, 22 de outubro de 2010 às 20:13",
+    not the "— Name (@handle) November 18, 2019" signature of an embedded tweet."""
     if _word_count(paragraph) > _DATE_LINE_MAX_WORDS or paragraph.rstrip()[-1:] in ".!?:\"”":
+        return False
+    if "@" in paragraph:
         return False
     return bool(_YEAR.search(paragraph)) and len(_NUMBER.findall(paragraph)) >= 2
 
 
 def _drop_pull_quotes(paragraphs: list[str]) -> list[str]:
-    """Drop a short paragraph whose words reappear inside another paragraph: a pull quote."""
+    """Drop a short quoted paragraph whose words reappear inside another one: a pull quote."""
     normalized = [_normalized(p.strip(_QUOTES)) for p in paragraphs]
     kept = []
     for index, paragraph in enumerate(paragraphs):
         words = _word_count(paragraph)
-        if _PULL_QUOTE_MIN_WORDS <= words <= _PULL_QUOTE_MAX_WORDS and any(
+        quoted = paragraph[:1] in _QUOTES
+        if quoted and _PULL_QUOTE_MIN_WORDS <= words <= _PULL_QUOTE_MAX_WORDS and any(
             other != index and len(normalized[other]) > len(normalized[index])
             and normalized[index] in normalized[other]
             for other in range(len(paragraphs))

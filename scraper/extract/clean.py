@@ -191,8 +191,9 @@ def _is_text_block(node: LexborNode) -> bool:
     text = node.text(deep=True).strip()
     if len(text) < 20:
         return False
-    if any(inner.tag not in _INLINE_TAGS for inner in node.traverse(include_text=False)
-           if inner is not node):
+    inner = node.traverse(include_text=False)
+    next(inner)  # the node itself
+    if any(child.tag not in _INLINE_TAGS for child in inner):
         return False
     link_text = sum(len(a.text(deep=True).strip()) for a in node.css("a"))
     return link_text < 0.5 * len(text)

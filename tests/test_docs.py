@@ -1,0 +1,40 @@
+"""The README is part of the interface: every table, column, command and Make target is documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from scraper.cli import cli
+from scraper.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def documented_columns(table: str) -> set[str]:
+    section = README.split(f"### `{table}`", 1)[1].split("\n### ", 1)[0]
+    return set(re.findall(r"`(\w+)`", section))
+
+
+def test_every_table_and_column_is_described(tmp_path):
+    with Store(tmp_path / "docs.db") as store:
+        tables = [t for t in store.db.table_names() if not t.startswith("articles_fts")]
+        undocumented = []
+        for table in tables:
+            assert f"### `{table}`" in README, f"table {table} has no README section"
+            columns = {c.name for c in store.db[table].columns}
+            undocumented += [f"{table}.{c}" for c in sorted(columns - documented_columns(table))]
+    assert undocumented == []
+
+
+def test_every_command_is_in_the_readme():
+    missing = [name for name in cli.commands if f"scraper {name}" not in README]
+    assert missing == []
+
+
+def test_every_make_target_is_in_the_readme():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    phony = re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
+    missing = [t for t in phony if t != "clean" and f"make {t}" not in README]
+    assert missing == []

@@ -27,6 +27,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .frontier import FrontierEntry
 from .models import Article, Page
 
 log = logging.getLogger(__name__)
@@ -101,8 +102,38 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m002_crawl_state(db: sqlite_utils.Database) -> None:
+    """Crawler state: the frontier (resumable runs), robots.txt cache, HTTP validators for
+    conditional GET, and the identity keys of stored articles (one row per article)."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS frontier (
+            key TEXT PRIMARY KEY, url TEXT NOT NULL, site TEXT NOT NULL, kind TEXT NOT NULL,
+            source TEXT, depth INTEGER NOT NULL DEFAULT 0, referrer TEXT, title TEXT,
+            published TEXT, summary TEXT, state TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0, not_before REAL NOT NULL DEFAULT 0,
+            result TEXT, fetched_at REAL, fetched_run INTEGER, discovered_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL)"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_frontier_state_site ON frontier (state, site)")
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS robots_cache (
+            origin TEXT PRIMARY KEY, url TEXT, status INTEGER, body BLOB,
+            fetched_at REAL NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS http_validators (
+            key TEXT PRIMARY KEY, url TEXT NOT NULL, etag TEXT, last_modified TEXT,
+            page_id INTEGER, updated_at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS article_keys (
+            key TEXT PRIMARY KEY, canonical_url TEXT NOT NULL)"""
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_crawl_state", _m002_crawl_state),
 ]
 
 
@@ -348,3 +379,117 @@ class Store:
 
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    # -- crawl state (frontier, robots cache, HTTP validators, article identity keys)
+
+    _FRONTIER_FIELDS = ("key", "url", "site", "kind", "source", "depth", "referrer", "title",
+                        "published", "summary", "attempts", "not_before")
+
+    def frontier_states(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The frontier rows for these keys (state, result, fetched_at, fetched_run...)."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.db.query(f"SELECT * FROM frontier WHERE key IN ({marks})", chunk):
+                found[row["key"]] = row
+        return found
+
+    def frontier_queue(self, entries: list[FrontierEntry]) -> None:
+        """Insert or re-queue entries as pending (idempotent upsert by key)."""
+        now = utc_now()
+        cols = self._FRONTIER_FIELDS
+        sql = (f"INSERT INTO frontier ({', '.join(cols)}, state, discovered_at, updated_at) "
+               f"VALUES ({', '.join('?' for _ in cols)}, 'pending', ?, ?) "
+               "ON CONFLICT(key) DO UPDATE SET state = 'pending', url = excluded.url, "
+               "kind = excluded.kind, source = excluded.source, depth = excluded.depth, "
+               "referrer = excluded.referrer, title = coalesce(excluded.title, title), "
+               "published = coalesce(excluded.published, published), "
+               "summary = coalesce(excluded.summary, summary), attempts = 0, not_before = 0, "
+               "updated_at = excluded.updated_at")
+        with self.transaction():
+            for entry in entries:
+                self.db.execute(sql, [getattr(entry, c) for c in cols] + [now, now])
+
+    def frontier_pending(self, sites: list[str]) -> list[FrontierEntry]:
+        """Pending entries of these sites (what a killed or budget-limited run left)."""
+        marks = ", ".join("?" for _ in sites)
+        rows = self.db.query(
+            f"SELECT * FROM frontier WHERE state = 'pending' AND site IN ({marks}) "
+            "ORDER BY rowid", sites)
+        return [FrontierEntry(**{c: row[c] for c in self._FRONTIER_FIELDS}, seq=i)
+                for i, row in enumerate(rows)]
+
+    def frontier_retry(self, key: str, attempts: int, not_before: float) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE frontier SET attempts = ?, not_before = ?, updated_at = ? "
+                            "WHERE key = ?", [attempts, not_before, utc_now(), key])
+
+    def frontier_done(self, keys: list[str], result: str, fetched_at: float, run_id: int,
+                      state: str = "done") -> None:
+        """Mark entries finished (state 'done' or 'failed') with a result."""
+        with self.transaction():
+            for key in keys:
+                self.db.execute(
+                    "UPDATE frontier SET state = ?, result = ?, fetched_at = ?, fetched_run = ?, "
+                    "updated_at = ? WHERE key = ?",
+                    [state, result, fetched_at, run_id, utc_now(), key])
+
+    def frontier_counts(self, site: str | None = None) -> dict[str, int]:
+        where, params = ("WHERE site = ?", [site]) if site else ("", [])
+        rows = self.db.execute(f"SELECT state, count(*) FROM frontier {where} GROUP BY state",
+                               params).fetchall()
+        return {state: count for state, count in rows}
+
+    def robots_get(self, origin: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM robots_cache WHERE origin = ?", [origin]))
+        return rows[0] if rows else None
+
+    def robots_put(self, origin: str, url: str, status: int | None, body: bytes,
+                   fetched_at: float) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO robots_cache (origin, url, status, body, fetched_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(origin) DO UPDATE SET url = excluded.url, "
+                "status = excluded.status, body = excluded.body, fetched_at = excluded.fetched_at",
+                [origin, url, status, body, fetched_at])
+
+    def validators_get(self, key: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM http_validators WHERE key = ?", [key]))
+        return rows[0] if rows else None
+
+    def validators_put(self, key: str, url: str, etag: str | None, last_modified: str | None,
+                       page_id: int | None) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO http_validators (key, url, etag, last_modified, page_id, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET url = excluded.url, "
+                "etag = excluded.etag, last_modified = excluded.last_modified, "
+                "page_id = excluded.page_id, updated_at = excluded.updated_at",
+                [key, url, etag, last_modified, page_id, utc_now()])
+
+    def load_page(self, page_id: int) -> Page | None:
+        """One stored raw page by id (decompressed), e.g. to re-read links after a 304."""
+        rows = list(self.db.query("SELECT * FROM pages WHERE id = ?", [page_id]))
+        if not rows:
+            return None
+        row = rows[0]
+        content = row["content"] or b""
+        if row["content_encoding"] == "gzip":
+            content = gzip.decompress(content)
+        return Page(url=row["url"], final_url=row["final_url"], status=row["status"],
+                    headers=tuple(tuple(h) for h in json.loads(row["headers"] or "[]")),
+                    content=content, fetched_at=row["fetched_at"])
+
+    def article_key(self, key: str) -> str | None:
+        """The canonical URL already stored for this identity key, if any."""
+        row = self.db.execute("SELECT canonical_url FROM article_keys WHERE key = ?",
+                              [key]).fetchone()
+        return row[0] if row else None
+
+    def put_article_keys(self, keys: list[str], canonical_url: str) -> None:
+        """Remember that these identity keys (URL variants) are this article. First one wins."""
+        with self.transaction():
+            for key in keys:
+                self.db.execute("INSERT INTO article_keys (key, canonical_url) VALUES (?, ?) "
+                                "ON CONFLICT(key) DO NOTHING", [key, canonical_url])

@@ -1,0 +1,73 @@
+"""The crawl frontier's record: one URL waiting to be fetched, and the order in which we want it.
+
+`FrontierEntry` crosses the boundary between the crawler (crawl.py, politeness.py) and the
+database (store.py persists it in the `frontier` table so a killed run resumes). No I/O here.
+
+Order ("newest first", and so that traps cannot eat the page budget): robots.txt, then feeds
+and sitemaps, then start pages, then articles with a known date (newest first), then articles
+without one (in discovery order), then listing pages by depth, then anything else by depth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+# Kinds of entry. Link kinds from urls.classify_url plus our own "start" and "robots".
+ROBOTS = "robots"
+START = "start"
+FEED = "feed"
+SITEMAP = "sitemap"
+ARTICLE = "article"
+LISTING = "listing"
+UNKNOWN = "unknown"
+
+_CLASS = {ROBOTS: 0, FEED: 1, SITEMAP: 1, START: 2, ARTICLE: 3, LISTING: 5, UNKNOWN: 6}
+
+
+@dataclass(frozen=True)
+class FrontierEntry:
+    """A URL to fetch for a site. `key` is its identity (urls.url_key); `not_before` is a
+    wall-clock time (epoch seconds) before which it must not be fetched (retry backoff)."""
+
+    key: str
+    url: str
+    site: str
+    kind: str = UNKNOWN
+    source: str = "page"  # start, feed, sitemap, robots, page, redirect
+    depth: int = 0
+    referrer: str | None = None
+    title: str | None = None
+    published: str | None = None
+    summary: str | None = None
+    attempts: int = 0
+    not_before: float = 0.0
+    seq: int = 0  # discovery order within a run, for stable ordering
+
+    @property
+    def host(self) -> str:
+        """The politeness key: scheme-less host:port (two ports are two servers)."""
+        return urlsplit(self.url).netloc.lower()
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc.lower()}"
+
+    def priority(self) -> tuple[int, float, int, int]:
+        """Smaller sorts first."""
+        klass = _CLASS.get(self.kind, _CLASS[UNKNOWN])
+        published = _timestamp(self.published)
+        if self.kind == ARTICLE and published is None:
+            klass = 4
+        return (klass, -(published or 0.0), self.depth, self.seq)
+
+
+def _timestamp(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None

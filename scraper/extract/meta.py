@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-from .document import Document, clean_text
+from ..urls import classify_url
+from .document import Document, clean_text, ld_types
 
 _LISTING_TYPES = {"collectionpage", "profilepage", "searchresultspage", "itemlist", "website"}
 
@@ -69,17 +70,49 @@ def tags(doc: Document) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def _teaser_count(doc: Document) -> int:
+    """Linked headings and <article> cards: a listing shows many, an article few."""
+    linked_headings = len(doc.tree.css("h2 a[href], h3 a[href], h4 a[href]"))
+    cards = len(doc.tree.css("article"))
+    return max(linked_headings, cards)
+
+
+def _listing_ld_type(doc: Document) -> str | None:
+    for obj in doc.jsonld:
+        types = ld_types(obj) & _LISTING_TYPES
+        if types and types != {"website"}:  # WebSite describes the publisher on article pages too
+            return sorted(types)[0]
+    return None
+
+
 def article_verdict(doc: Document, body: str, headline: str | None) -> tuple[bool, str | None]:
-    """Is this an article page? Home, section, tag and author pages are not."""
-    path = urlsplit(doc.url).path.strip("/")
-    og_type = (doc.meta_first("og:type") or "").lower()
+    """Is this an article page? Home, section, tag, author and archive pages are not.
+
+    Strong evidence of an article (JSON-LD Article types, og:type article) lets short
+    bodies (paywalled teasers) through; without it we want real prose and no listing signals.
+    """
     words = len(body.split())
-    if not path:
+    og_type = (doc.meta_first("og:type") or "").lower()
+    declared_article = doc.ld_article is not None or og_type == "article"
+    url_kind = classify_url(doc.url)
+    if urlsplit(doc.url).path.strip("/") == "":
         return False, "home page"
-    if doc.ld_article is None and og_type not in ("article", "") and words < 150:
-        return False, f"og:type is {og_type}"
-    if words < 40:
-        return False, f"too little text ({words} words)"
     if headline is None:
         return False, "no headline"
+    if not declared_article:
+        listing_type = _listing_ld_type(doc)
+        if listing_type:
+            return False, f"listing page (JSON-LD {listing_type})"
+        if og_type in ("website", "profile", "blog"):
+            teasers = _teaser_count(doc)
+            if url_kind == "listing" or teasers >= 6:
+                return False, f"listing page (og:type {og_type}, {teasers} teasers)"
+        if url_kind == "listing":
+            return False, "listing URL (tag, section, author, archive or pagination)"
+        if _teaser_count(doc) >= 8 and words < 400:
+            return False, "listing page (many linked headlines, little prose)"
+        if words < 120:
+            return False, f"too little text ({words} words)"
+    elif words < 25:
+        return False, f"too little text ({words} words)"
     return True, None

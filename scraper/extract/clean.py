@@ -113,6 +113,10 @@ def _main_text_path(body: LexborNode) -> tuple[set[int], int]:
     return path, total
 
 
+def _holds_article_text(node: LexborNode, article_chars: int) -> bool:
+    return article_chars > 0 and _prose_chars(node) >= _ARTICLE_SHARE * article_chars
+
+
 def _widget_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
     """Outermost widget nodes, found by a walk that does not descend into what it removes.
     Never the main text container, its ancestors, or a node with a large share of the prose."""
@@ -125,7 +129,7 @@ def _widget_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
         while child is not None:
             if child.is_element_node:
                 if (_looks_like_widget(child) and child.mem_id not in protected
-                        and _prose_chars(child) < _ARTICLE_SHARE * article_chars):
+                        and not _holds_article_text(child, article_chars)):
                     found.append(child)
                 else:
                     stack.append(child)

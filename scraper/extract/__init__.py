@@ -12,8 +12,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ..models import Article
 from .body import extract_body
-from .byline import extract_authors
-from .dates import extract_dates
+from .byline import extract_authors, names_from_text
+from .dates import extract_dates, iso, parse_date
 from .decode import decode_html
 from .document import Document
 from .headline import extract_headline
@@ -27,6 +27,7 @@ from .meta import (
     site_name,
     tags,
 )
+from .selectors import select_body, select_text
 from .standfirst import extract_standfirst
 
 __all__ = ["extract_article", "extractor_version"]
@@ -42,15 +43,27 @@ def extractor_version() -> str:
     return f"scraper {v('scraper')} (trafilatura {v('trafilatura')}, selectolax {v('selectolax')})"
 
 
-def extract_article(html: str | bytes, url: str, headers: Mapping[str, str] | None = None) -> Article:
-    """Extract one article record from a page. Never raises on bad markup or bad bytes."""
+def extract_article(html: str | bytes, url: str, headers: Mapping[str, str] | None = None,
+                    selectors: Mapping[str, str] | None = None) -> Article:
+    """Extract one article record from a page. Never raises on bad markup or bad bytes.
+
+    `selectors` optionally pins fields (see `selectors.SELECTOR_FIELDS`) to CSS selectors,
+    from a site's config entry; generic extraction is used where they match nothing.
+    """
     text, _encoding = decode_html(html, headers)
     doc = Document(text, url)
-    body = extract_body(doc)
-    headline = extract_headline(doc)
-    standfirst = extract_standfirst(doc, headline, body)
-    authors = extract_authors(doc)
+    pinned = dict(selectors or {})
+    body = (pinned.get("body") and select_body(doc, pinned["body"])) or extract_body(doc)
+    headline = (pinned.get("headline") and select_text(doc, pinned["headline"])) or extract_headline(doc)
+    standfirst = (pinned.get("standfirst") and select_text(doc, pinned["standfirst"])) or \
+        extract_standfirst(doc, headline, body)
+    pinned_byline = pinned.get("byline") and select_text(doc, pinned["byline"])
+    authors = names_from_text(pinned_byline) if pinned_byline else extract_authors(doc)
     published, modified = extract_dates(doc)
+    if pinned.get("published"):
+        published = iso(parse_date(select_text(doc, pinned["published"]))) or published
+    if pinned.get("modified"):
+        modified = iso(parse_date(select_text(doc, pinned["modified"]))) or modified
     is_article, reason = article_verdict(doc, body, headline)
     return Article(
         url=url,

@@ -20,7 +20,7 @@ _HAS_ALNUM = re.compile(r"[^\W_]")
 
 # Short lines that announce other pages or page furniture, never article prose.
 _FURNITURE_LINE = re.compile(
-    r"^\W*(related( stories| articles| posts| content| coverage)?|read more|read also|also read|"
+    r"^\W*(related(\s+\w+)?|read more|read also|also read|"
     r"see more|see also|more|more on|more from|don'?t miss|you may also like|you might also like|"
     r"recommended|filed under|tags?|topics?|share( this( article| story)?)?|comments?|"
     r"advertisement|sponsored|tell us what you think|like this story|also on [\w.]+|"
@@ -35,6 +35,7 @@ _CALL_TO_ACTION = re.compile(
     r"\b(sign up|subscribe|signup)\b.{0,120}\b(newsletters?|inbox|for free|today)\b|"
     r"\b(newsletters?|inbox)\b.{0,80}\b(sign up|subscribe)\b|"
     r"\bfollow (us|him|her|me|them|@\w+)\b.{0,80}\b(twitter|facebook|instagram|youtube)\b|"
+    r"^follow\b.{0,80}\b(on|at) (twitter|facebook|instagram|youtube)\b|"
     r"\b(twitter|facebook|instagram)\b.{0,40}\bfollow (us|him|her|me|them)\b|"
     r"\bhave a (news )?tip\b|\bmay be reached at\b|\bclick here for more\b|"
     r"\bshare it with a friend\b|\bdelivered (right )?(to|in) your inbox\b",
@@ -42,10 +43,19 @@ _CALL_TO_ACTION = re.compile(
 )
 _CALL_TO_ACTION_MAX_WORDS = 60
 
-# Wire-story production credits closing the text: "(Reporting by ...; Editing by ...)".
+# Credits closing the text: "(Reporting by ...; Editing by ...)", "SOURCE: News agencies".
 _CREDIT_LINE = re.compile(
-    r"^\W*((additional )?reporting|writing|editing|compiled|produced) by\b", re.I)
+    r"^\W*(((additional )?reporting|writing|editing|compiled|produced) by\b|sources?\s*:)", re.I)
 _CREDIT_TAIL = 3
+
+# Reading-time and update stamps: "5 min read", "Tempo de leitura: 1 minuto", "Updated at 1:23 p.m.".
+_STAMP_LINE = re.compile(
+    r"^\W*(\d+\s*(min|mins|minute|minutes)\.?\s*(read|reading|de leitura|lesezeit)|"
+    r"(estimated )?reading time|read time|tempo de leitura|tiempo de lectura|temps de lecture|"
+    r"lesezeit|(last )?updated|published|posted)\b.{0,40}\d",
+    re.I,
+)
+_STAMP_MAX_WORDS = 10
 
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"\b\d{1,4}\b")
@@ -92,7 +102,7 @@ def _drop_boilerplate_lines(paragraphs: list[str], headlines: set[str]) -> list[
             continue
         if _normalized(paragraph) in headlines:
             continue
-        if _is_furniture(paragraph) or _is_call_to_action(paragraph):
+        if _is_furniture(paragraph) or _is_call_to_action(paragraph) or _is_stamp(paragraph):
             continue
         at_edge = index < _DATE_LINE_EDGE or index > last - _DATE_LINE_EDGE
         if at_edge and _is_date_line(paragraph):
@@ -114,6 +124,10 @@ def _is_furniture(paragraph: str) -> bool:
 def _is_call_to_action(paragraph: str) -> bool:
     return (_word_count(paragraph) <= _CALL_TO_ACTION_MAX_WORDS
             and bool(_CALL_TO_ACTION.search(paragraph)))
+
+
+def _is_stamp(paragraph: str) -> bool:
+    return _word_count(paragraph) <= _STAMP_MAX_WORDS and bool(_STAMP_LINE.match(paragraph))
 
 
 def _is_date_line(paragraph: str) -> bool:

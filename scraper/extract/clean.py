@@ -56,6 +56,10 @@ _NON_PROSE_PARENTS = {"a", "script", "style", "noscript", "template", "button", 
 # Share of the page's prose above which a node is taken for the article itself.
 _ARTICLE_SHARE = 0.35
 
+_LINK_LIST_MIN_ITEMS = 2
+_STORY_TITLE_MIN_WORDS = 4  # shorter link items are navigation, which trafilatura drops anyway
+_LINK_SHARE = 0.9
+
 _INLINE_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark",
     "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "font",
@@ -71,6 +75,7 @@ def cleaned_tree(doc: Document) -> LexborHTMLParser:
     for node in _widget_nodes(tree):
         node.decompose()
     _remove_hover_cards(tree)
+    _remove_link_lists(tree)
     _promote_div_paragraphs(tree)
     return tree
 
@@ -179,6 +184,22 @@ def _remove_hover_cards(tree: LexborHTMLParser) -> None:
         link_text = sum(len(a.text(deep=True).strip()) for a in links)
         if text and link_text >= 0.9 * text:
             node.decompose()
+
+
+def _remove_link_lists(tree: LexborHTMLParser) -> None:
+    """Drop lists whose every item is just a link to another story ("Related:" lists)."""
+    for listing in tree.css("ul, ol"):
+        items = [child for child in listing.iter(include_text=False) if child.tag == "li"]
+        if len(items) >= _LINK_LIST_MIN_ITEMS and all(_is_story_link(item) for item in items):
+            listing.decompose()
+
+
+def _is_story_link(item: LexborNode) -> bool:
+    text = item.text(deep=True).strip()
+    links = item.css("a")
+    if len(links) != 1 or len(text.split()) < _STORY_TITLE_MIN_WORDS:
+        return False
+    return len(links[0].text(deep=True).strip()) >= _LINK_SHARE * len(text)
 
 
 def _promote_div_paragraphs(tree: LexborHTMLParser) -> None:

@@ -178,7 +178,9 @@ def _html_entity_to_ref(match: re.Match[str]) -> str:
     return "".join(f"&#{ord(c)};" for c in chars)
 
 
-def _parse_xml(content: bytes, limit: int) -> _ParsedXml:
+def _parse_xml(content: bytes | str, limit: int) -> _ParsedXml:
+    if isinstance(content, str):  # already decoded by the caller
+        return _parse_xml_text(content.removeprefix("\ufeff"))
     unwrapped = _unwrap(content, limit)
     if unwrapped.error:
         return _ParsedXml(error=unwrapped.error)
@@ -313,7 +315,7 @@ _SKIPPED_ATOM_RELS = frozenset({"edit", "edit-media", "replies", "enclosure", "l
 
 
 def parse_feed(
-    content: bytes, base_url: str, *, max_uncompressed: int = MAX_UNCOMPRESSED
+    content: bytes | str, base_url: str, *, max_uncompressed: int = MAX_UNCOMPRESSED
 ) -> FeedResult:
     """Parse RSS 0.9x/2.0, RSS 1.0 (RDF) or Atom into Links.
 
@@ -432,7 +434,7 @@ def _first_clean(candidates: Iterable[str], base_url: str) -> str | None:
 
 
 def parse_sitemap(
-    content: bytes, base_url: str, max_uncompressed: int = MAX_UNCOMPRESSED
+    content: bytes | str, base_url: str, max_uncompressed: int = MAX_UNCOMPRESSED
 ) -> SitemapResult:
     """Parse an XML sitemap, sitemap index, Google News sitemap, plain-text sitemap
     (one URL per line) or an RSS/Atom feed used as a sitemap; gzip is detected by its
@@ -442,10 +444,13 @@ def parse_sitemap(
     lastmod, title=news:title, kind="article" if a news:news element is present else
     "unknown")`; <sitemapindex> children go to `sitemaps` and `sitemap_links`.
     """
-    unwrapped = _unwrap(content, max_uncompressed)
-    if unwrapped.error:
-        return SitemapResult(error=unwrapped.error)
-    text = decode_xml(unwrapped.data)
+    if isinstance(content, str):  # already decoded by the caller
+        text = content.removeprefix("\ufeff")
+    else:
+        unwrapped = _unwrap(content, max_uncompressed)
+        if unwrapped.error:
+            return SitemapResult(error=unwrapped.error)
+        text = decode_xml(unwrapped.data)
     if not text.lstrip().startswith("<"):
         return _text_sitemap(text, base_url)
     parsed = _parse_xml_text(text)

@@ -581,3 +581,12 @@ def test_newest_first():
         "https://e.com/undated-1",
         "https://e.com/undated-2",
     ]
+
+
+def test_already_decoded_text_is_accepted():
+    feed = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><item>'
+        "<title>Café</title><link>https://news.example.com/cafe</link></item></channel></rss>"
+    )
+    assert parse_feed(feed, BASE).links[0].title == "Café"
+    assert len(parse_sitemap(NEWS_SITEMAP.decode(), BASE).links) == 2

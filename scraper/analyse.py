@@ -1,0 +1,71 @@
+"""Analyse one fetched document: feed, sitemap or HTML page -> links (and an Article for HTML).
+
+Runs in a worker process (crawl.py submits `analyse_document` to a ProcessPoolExecutor), so
+it is a pure top-level function of picklable arguments returning a picklable record.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .discover import parse_feed, parse_page_links, parse_sitemap
+from .extract import extract_article
+from .extract.decode import decode_html
+from .models import Article, Link
+
+log = logging.getLogger(__name__)
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What one document gave: its kind ("feed", "sitemap", "html"), an Article when
+    extraction was asked for, the links to consider, and a parse error if any."""
+
+    kind: str
+    article: Article | None = None
+    links: tuple[Link, ...] = ()
+    error: str | None = None
+
+
+def sniff_kind(content: bytes, content_type: str = "") -> str:
+    """"sitemap", "feed" or "html", from the first bytes (gzip counts as a sitemap)."""
+    if content[:2] == GZIP_MAGIC:
+        return "sitemap"
+    head = content[:4096].lower()
+    if b"<urlset" in head or b"<sitemapindex" in head:
+        return "sitemap"
+    if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
+        return "feed"
+    if content_type.startswith("text/plain") and b"<html" not in head:
+        return "sitemap"  # a text sitemap: one URL per line
+    return "html"
+
+
+def analyse_document(entry_kind: str, content: bytes, url: str, headers: Mapping[str, str],
+                     site_hosts: tuple[str, ...], extract: bool, want_links: bool) -> Analysis:
+    """Never raises for bad input: parsers report errors in the result."""
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    kind = sniff_kind(content, content_type.lower())
+    if kind == "feed":
+        feed = parse_feed(content, url)
+        return Analysis("feed", links=feed.links, error=feed.error)
+    if kind == "sitemap":
+        sitemap = parse_sitemap(content, url)
+        children = sitemap.sitemap_links or tuple(
+            Link(url=u, source="sitemap", referrer=url, kind="sitemap") for u in sitemap.sitemaps)
+        return Analysis("sitemap", links=tuple(sitemap.links) + tuple(children),
+                        error=sitemap.error)
+    text, _encoding = decode_html(content, headers)
+    article = extract_article(content, url, headers) if extract else None
+    links: tuple[Link, ...] = ()
+    if want_links:
+        found = parse_page_links(text, url, site_hosts)
+        extra = [Link(url=u, source="page", referrer=url, kind="listing") for u in found.next_pages]
+        extra += [Link(url=u, source="page", referrer=url, kind="feed") for u in found.feeds]
+        links = tuple(extra) + tuple(found.links)
+    return Analysis("article" if article is not None and article.is_article else "html",
+                    article=article, links=links)

@@ -1,0 +1,224 @@
+"""Per-host politeness and scheduling: which frontier entry may be fetched next, and when.
+
+Rules (the hard ones are tested from the test server's own request log):
+
+* robots.txt comes first: a host with no policy yet only hands out its robots entry (which
+  sorts before everything else), and nothing else until the policy is known;
+* at most one request in flight per host;
+* the per-host delay runs from the END of one response to the START of the next request to
+  the same host: `release()` is called when the response has been read;
+* the delay is the larger of `per_host_delay` and the robots.txt Crawl-delay, the latter
+  capped at `max_crawl_delay` (the cap is logged);
+* Retry-After makes the host ineligible until then (no worker sleeps); one longer than
+  `max_crawl_delay` parks the host until the next run;
+* a retried entry waits for its own backoff time (`not_before`) in the scheduler;
+* a site whose page budget is spent hands out nothing more (its entries stay pending).
+
+Workers call `await scheduler.next()` and get an entry, or None when the run is over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .frontier import ROBOTS, FrontierEntry
+from .models import CrawlConfig
+from .robots import RobotsPolicy
+
+log = logging.getLogger(__name__)
+
+__all__ = ["HostState", "Scheduler"]
+
+
+@dataclass
+class HostState:
+    """Mutable per-host bookkeeping; lives only inside the Scheduler."""
+
+    host: str
+    delay: float
+    robots: RobotsPolicy | None = None
+    busy: bool = False
+    next_ok: float = 0.0  # monotonic time before which no request may start
+    parked: str | None = None  # why this host gets no more requests this run
+    queue: list[tuple[tuple, int, FrontierEntry]] = field(default_factory=list)
+    waiting: list[FrontierEntry] = field(default_factory=list)  # retries not yet due
+
+
+class Scheduler:
+    """Hands out frontier entries host by host, politely. Not thread-safe: one event loop."""
+
+    def __init__(self, config: CrawlConfig, budget_left: Callable[[str], bool],
+                 deadline: float | None = None) -> None:
+        self.config = config
+        self.budget_left = budget_left
+        self.deadline = deadline  # monotonic
+        self.hosts: dict[str, HostState] = {}
+        self._changed = asyncio.Event()
+        self._counter = 0
+        self._queued_keys: set[str] = set()
+        self.stopped: str | None = None
+
+    # -- hosts and policies
+
+    def host(self, name: str) -> HostState:
+        state = self.hosts.get(name)
+        if state is None:
+            state = self.hosts[name] = HostState(name, self.config.per_host_delay)
+        return state
+
+    def set_robots(self, name: str, policy: RobotsPolicy) -> None:
+        state = self.host(name)
+        state.robots = policy
+        asked = policy.crawl_delay(self.config.user_agent)
+        delay = self.config.per_host_delay
+        if asked is not None and asked > delay:
+            if asked > self.config.max_crawl_delay:
+                log.warning("%s asks for Crawl-delay %.1fs; capped at max_crawl_delay %.1fs",
+                            name, asked, self.config.max_crawl_delay)
+                asked = self.config.max_crawl_delay
+            delay = max(delay, asked)
+        state.delay = delay
+        self._wake()
+
+    def park(self, name: str, reason: str) -> None:
+        state = self.host(name)
+        if state.parked is None:
+            log.warning("host %s parked for the rest of this run: %s", name, reason)
+        state.parked = reason
+        self._wake()
+
+    # -- queueing
+
+    def is_queued(self, key: str) -> bool:
+        return key in self._queued_keys
+
+    def push(self, entry: FrontierEntry) -> bool:
+        """Queue an entry (ignored if the same key is already queued). True if queued."""
+        if entry.key in self._queued_keys:
+            return False
+        self._queued_keys.add(entry.key)
+        state = self.host(entry.host)
+        if entry.not_before > time.time():
+            state.waiting.append(entry)
+        else:
+            self._counter += 1
+            heapq.heappush(state.queue, (entry.priority(), self._counter, entry))
+        self._wake()
+        return True
+
+    def pending(self) -> int:
+        return sum(len(h.queue) + len(h.waiting) for h in self.hosts.values()
+                   if h.parked is None)
+
+    def busy(self) -> int:
+        return sum(1 for h in self.hosts.values() if h.busy)
+
+    def stop(self, reason: str) -> None:
+        if self.stopped is None:
+            log.info("stopping: %s", reason)
+            self.stopped = reason
+        self._wake()
+
+    # -- handing out work
+
+    async def next(self) -> FrontierEntry | None:
+        """The next entry to fetch, once its host is free and its delay has passed; None
+        when the run is over (nothing left, or stopped)."""
+        while True:
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                self.stop("max_duration reached")
+            if self.stopped:
+                return None
+            entry, wait = self._pick()
+            if entry is not None:
+                return entry
+            if wait is None and self.busy() == 0:
+                self._wake()  # let the other workers see the end too
+                return None
+            self._changed.clear()
+            timeout = None if wait is None else max(0.0, wait)
+            if self.deadline is not None:
+                remaining = max(0.0, self.deadline - time.monotonic())
+                timeout = remaining if timeout is None else min(timeout, remaining)
+            try:
+                await asyncio.wait_for(self._changed.wait(), timeout)
+            except TimeoutError:
+                pass
+
+    def release(self, entry: FrontierEntry, *, requested: bool = True,
+                retry_after: float | None = None) -> None:
+        """The worker is done with the host: start the delay clock if a request was made."""
+        state = self.host(entry.host)
+        state.busy = False
+        self._queued_keys.discard(entry.key)
+        now = time.monotonic()
+        if requested:
+            state.next_ok = max(state.next_ok, now + state.delay)
+        if retry_after:
+            if retry_after > self.config.max_crawl_delay:
+                self.park(entry.host, f"Retry-After {retry_after:.0f}s > max_crawl_delay")
+            else:
+                state.next_ok = max(state.next_ok, now + retry_after)
+        self._wake()
+
+    def _pick(self) -> tuple[FrontierEntry | None, float | None]:
+        """(entry, None) if one is ready; else (None, seconds until one may be) or
+        (None, None) when nothing is queued at all."""
+        now = time.monotonic()
+        wall = time.time()
+        best: tuple[tuple, HostState] | None = None
+        soonest: float | None = None
+        for state in self.hosts.values():
+            if state.parked or state.busy:
+                continue
+            self._promote_due(state, wall)
+            self._drop_spent(state)
+            if not state.queue:
+                if state.waiting:
+                    due = min(e.not_before for e in state.waiting) - wall
+                    soonest = due if soonest is None else min(soonest, due)
+                continue
+            top = state.queue[0]
+            if state.robots is None and top[2].kind != ROBOTS:
+                continue  # robots.txt is in flight or queued: wait for it
+            if state.next_ok > now:
+                due = state.next_ok - now
+                soonest = due if soonest is None else min(soonest, due)
+                continue
+            if best is None or top[:2] < best[0][:2]:
+                best = (top, state)
+        if best is None:
+            if soonest is None and self.busy():
+                return None, 1.0  # something in flight may queue more work
+            return None, soonest
+        _, state = best
+        entry = heapq.heappop(state.queue)[2]
+        state.busy = True
+        return entry, None
+
+    def _promote_due(self, state: HostState, wall: float) -> None:
+        if not state.waiting:
+            return
+        still = []
+        for entry in state.waiting:
+            if entry.not_before <= wall:
+                self._counter += 1
+                heapq.heappush(state.queue, (entry.priority(), self._counter, entry))
+            else:
+                still.append(entry)
+        state.waiting = still
+
+    def _drop_spent(self, state: HostState) -> None:
+        """Entries of sites whose budget is spent leave the queue (they stay pending)."""
+        while state.queue and state.queue[0][2].kind != ROBOTS \
+                and not self.budget_left(state.queue[0][2].site):
+            entry = heapq.heappop(state.queue)[2]
+            self._queued_keys.discard(entry.key)
+
+    def _wake(self) -> None:
+        self._changed.set()

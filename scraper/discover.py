@@ -559,7 +559,7 @@ def _is_next_words(text: str) -> bool:
 
 
 def parse_page_links(
-    html_content: str | bytes,
+    html: str | bytes,
     base_url: str,
     site_hosts: Iterable[str],
     *,
@@ -578,9 +578,9 @@ def parse_page_links(
     `feeds`: <link rel=alternate> RSS/Atom/RDF URLs (any host). `canonical`:
     rel=canonical else og:url. <base href> is honoured for everything.
     """
-    if isinstance(html_content, bytes):
-        html_content = html_content.decode("utf-8", errors="replace")
-    tree = LexborHTMLParser(html_content)
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    tree = LexborHTMLParser(html)
     base = _document_base(tree, base_url)
     hosts = list(site_hosts) or [base_url]
     page_key = url_key(base_url)

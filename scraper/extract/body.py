@@ -16,6 +16,7 @@ from .clean import cleaned_tree
 from .document import Document, node_text
 
 _WORD = re.compile(r"\w+")
+_TITLE_SUFFIX = re.compile(r"\s[|\-–—:]\s")
 _HAS_ALNUM = re.compile(r"[^\W_]")
 
 # Short lines that announce other pages or page furniture, never article prose.
@@ -86,8 +87,14 @@ def _headlines(doc: Document) -> set[str]:
     names.add(doc.meta_first("og:title", "twitter:title") or "")
     title = node_text(doc.tree.css_first("title"))
     names.add(title)
-    names.update(re.split(r"\s[|\-–—:]\s", title)[:1])
+    names.update(_TITLE_SUFFIX.split(title, maxsplit=1)[:1])
     return {_normalized(name) for name in names if name}
+
+
+def _is_headline(paragraph: str, headlines: set[str]) -> bool:
+    """The title, alone or with a section or site suffix ("... | Health")."""
+    title = _TITLE_SUFFIX.split(paragraph, maxsplit=1)[0]
+    return _normalized(paragraph) in headlines or _normalized(title) in headlines
 
 
 def _normalized(text: str) -> str:
@@ -100,7 +107,7 @@ def _drop_boilerplate_lines(paragraphs: list[str], headlines: set[str]) -> list[
     for index, paragraph in enumerate(paragraphs):
         if not _HAS_ALNUM.search(paragraph):  # table rules, separators, bullets
             continue
-        if _normalized(paragraph) in headlines:
+        if _is_headline(paragraph, headlines):
             continue
         if _is_furniture(paragraph) or _is_call_to_action(paragraph) or _is_stamp(paragraph):
             continue

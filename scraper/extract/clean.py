@@ -25,7 +25,7 @@ _WIDGET_PREFIXES = (
     "share", "sharing", "social", "poll", "newsletter", "related", "trending", "subscri", "cookie",
     "consent", "comment", "advert", "sponsor", "promo", "outbrain", "taboola", "recommend",
     "breadcrumb", "sidebar", "popup", "modal", "signup", "caption", "tooltip", "popover",
-    "rollover", "hovercard", "whatsnew", "readmore", "morefrom", "disqus", "byline",
+    "rollover", "hovercard", "whatsnew", "readmore", "morefrom", "disqus", "byline", "credit",
 )
 _NOT_WIDGET_PREFIXES = ("commentary", "sharp", "socialis")  # opinion columns, "sharpness"...
 
@@ -60,6 +60,8 @@ _LINK_LIST_MIN_ITEMS = 2
 _STORY_TITLE_MIN_WORDS = 4  # shorter link items are navigation, which trafilatura drops anyway
 _LINK_SHARE = 0.9
 
+_LOOSE_TEXT_CONTAINERS = "div, td, section, article, main, center, font"
+
 _INLINE_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark",
     "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "font",
@@ -77,6 +79,7 @@ def cleaned_tree(doc: Document) -> LexborHTMLParser:
     _remove_hover_cards(tree)
     _remove_link_lists(tree)
     _promote_div_paragraphs(tree)
+    _wrap_loose_text(tree)
     return tree
 
 
@@ -227,3 +230,51 @@ def _is_text_block(node: LexborNode) -> bool:
 def _has_paragraph_sibling(node: LexborNode) -> bool:
     parent = node.parent
     return parent is not None and any(child.tag == "p" for child in parent.iter(include_text=False))
+
+
+def _wrap_loose_text(tree: LexborHTMLParser) -> None:
+    """Wrap prose written straight into a container, between <br>s, into <p>s: trafilatura
+    loses such runs, mostly the first one."""
+    # Deepest first: replacing a container's inner HTML must not orphan a node still to visit.
+    for container in reversed(tree.css(_LOOSE_TEXT_CONTAINERS)):
+        if _has_loose_prose(container):
+            container.inner_html = "".join(_paragraphed_children(container))
+
+
+def _has_loose_prose(container: LexborNode) -> bool:
+    return any(child.is_text_node and len((child.text_content or "").strip()) > _PROSE_RUN
+               for child in container.iter(include_text=True))
+
+
+def _paragraphed_children(container: LexborNode):
+    """Children's HTML with each run of inline content up to a block or a double <br> in a <p>."""
+    run: list[str] = []
+    previous_br = False
+    for child in container.iter(include_text=True):
+        tag = child.tag
+        if tag == "br":
+            if previous_br:
+                yield from _paragraph(run)
+                run = []
+            else:
+                run.append("<br>")
+            previous_br = True
+            continue
+        previous_br = previous_br and child.is_text_node and not (child.text_content or "").strip()
+        if tag in _INLINE_TAGS:
+            run.append(child.html or "")
+        else:
+            yield from _paragraph(run)
+            run = []
+            yield child.html or ""
+    yield from _paragraph(run)
+
+
+def _paragraph(run: list[str]):
+    html = "".join(run).strip()
+    while html.endswith("<br>"):
+        html = html[:-4].rstrip()
+    while html.startswith("<br>"):
+        html = html[4:].lstrip()
+    if html:
+        yield f"<p>{html}</p>"

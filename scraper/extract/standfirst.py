@@ -11,7 +11,7 @@ import re
 from selectolax.lexbor import LexborNode
 
 from .document import Document, clean_text, node_text
-from .fieldtext import class_words, display_text, in_chrome, is_hidden, overlap, similarity
+from .fieldtext import class_words, display_text, is_hidden, overlap, similarity, words
 from .headline import find_headline_node
 
 _BLOCKS = "h1, h2, h3, h4, h5, h6, p, div, span, section, header, dt, dd, li, blockquote, strong, em, b"
@@ -26,7 +26,7 @@ _STRONG = re.compile(rf"(?:^|[-_\s])(?:{_STRONG_WORDS})(?:$|[-_\s\d])", re.I)
 _WEAK = re.compile(rf"(?:^|[-_\s])(?:{_WEAK_WORDS})(?:$|[-_\s\d])", re.I)
 _NOT_DEK = re.compile(
     r"author|bio|byline|caption|credit|comment|newsletter|related|promo|share|figure|media|image|"
-    r"photo|video|gallery",
+    r"photo|video|gallery|widget|popular|trending",
     re.I,
 )
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -62,11 +62,12 @@ def _vocabulary(node: LexborNode) -> str:
 
 
 def _repeats_description(text: str, descriptions: list[str]) -> bool:
-    """The block shows the page description (meta descriptions are often cut with '...')."""
+    """The block shows the page description (meta descriptions are often cut with '...',
+    so a cut one may cover only the start of a somewhat longer block)."""
     for description in descriptions:
         desc_in_text, text_in_desc = overlap(description, text)
-        truncated = description.endswith(("...", "…"))
-        if desc_in_text >= _DESCRIPTION_MATCH and (text_in_desc >= _DESCRIPTION_MATCH or truncated):
+        cut_short = description.endswith(("...", "…")) and len(text) <= 2 * len(description)
+        if desc_in_text >= _DESCRIPTION_MATCH and (text_in_desc >= _DESCRIPTION_MATCH or cut_short):
             return True
     return False
 
@@ -106,10 +107,23 @@ def _blocks_after(doc: Document, anchor: LexborNode) -> list[LexborNode]:
 def _dek_candidate(node: LexborNode, text: str, descriptions: list[str]) -> bool:
     """Named like a dek, or a weakly named / unnamed block repeating the page description;
     never a paragraph of the body itself."""
-    vocabulary = _vocabulary(node)
-    if vocabulary != "strong" and not _repeats_description(text, descriptions):
+    repeats = _repeats_description(text, descriptions)
+    if text.endswith(("...", "…")) and not repeats:
+        return False  # a teaser cut short belongs to another story's card
+    if _vocabulary(node) != "strong" and not repeats:
         return False
     return not _in_body_text(node)
+
+
+def _innermost_candidate(node: LexborNode, descriptions: list[str]) -> LexborNode:
+    """A wrapper that matched because of its dek child ("<div><h2 dek/><span>author</span>")
+    gives way to that child."""
+    best, best_len = node, len(node_text(node))
+    for child in node.css(_BLOCKS):
+        text = node_text(child)
+        if _MIN_CHARS <= len(text) < best_len and _dek_candidate(child, text, descriptions):
+            best, best_len = child, len(text)
+    return best
 
 
 def find_standfirst_node(doc: Document, headline_node: LexborNode | None) -> LexborNode | None:
@@ -117,8 +131,6 @@ def find_standfirst_node(doc: Document, headline_node: LexborNode | None) -> Lex
         return None
     descriptions = page_descriptions(doc)
     headline_text = node_text(headline_node)
-    # on pages whose article column is named like chrome ("sidebar"), chrome says nothing
-    check_chrome = not in_chrome(headline_node)
     for node in _blocks_after(doc, headline_node):
         if _is_inside(node, headline_node):
             continue
@@ -126,18 +138,28 @@ def find_standfirst_node(doc: Document, headline_node: LexborNode | None) -> Lex
         if not text or len(text) > 4 * _MAX_CHARS:
             continue
         if len(text) >= _MIN_CHARS and len(text) <= _MAX_CHARS and similarity(text, headline_text) < 0.8:
-            if (not is_hidden(node) and not (check_chrome and in_chrome(node))
-                    and _dek_candidate(node, text, descriptions)):
-                return node
+            # no chrome test: deks sit in "byline-social" or "sidebar"-named columns too,
+            # and the walk stops where the body begins, before any real sidebar
+            if not is_hidden(node) and _dek_candidate(node, text, descriptions):
+                return _innermost_candidate(node, descriptions)
         if node.tag == "p" and len(text) >= _BODY_PARAGRAPH_CHARS and not is_hidden(node):
             return None  # the body has started without a dek
     return None
 
 
 def _is_body_opening(text: str, body: str) -> bool:
-    """The candidate is the body's first paragraph (the body stage kept it as text)."""
-    first = clean_text(body.split("\n\n", 1)[0]) if body else ""
-    return bool(first) and similarity(first, text) >= 0.9
+    """The candidate is how the body stage's text begins (whatever its paragraph split)."""
+    dek_words = words(text)
+    opening = " ".join(words(body)[:2 * len(dek_words) + 10])
+    return bool(dek_words) and overlap(text, opening)[0] >= 0.9
+
+
+def _looks_like_body_paragraph(node: LexborNode) -> bool:
+    """An unnamed block or a plain paragraph/span, as opposed to a named block or a heading:
+    when the body stage begins with it, it is the body's first paragraph, not a dek."""
+    if _vocabulary(node) or node.tag.startswith("h"):
+        return False
+    return node.tag in ("p", "span") or not class_words(node)
 
 
 def extract_standfirst(doc: Document, headline: str | None, body: str) -> str | None:
@@ -147,6 +169,6 @@ def extract_standfirst(doc: Document, headline: str | None, body: str) -> str | 
     text = display_text(node)
     if not text or (headline and similarity(text, headline) >= 0.8):
         return None
-    if node.tag == "p" and not _vocabulary(node) and _is_body_opening(text, body):
+    if _looks_like_body_paragraph(node) and _is_body_opening(text, body):
         return None
     return text

@@ -187,3 +187,16 @@ def test_widget_word_on_the_article_container_is_not_removed():
     # "related" and "share" also name the article container on some sites: it must survive.
     body = body_of(page("", container_class="post-body related-content share-wrapper"))
     assert_clean(body)
+
+
+def test_list_of_story_links_without_a_widget_class():
+    widget = """<p>Related:</p><ul>
+    <li><a href="/i">Bridge protesters chain themselves to the town hall railings</a></li>
+    <li><a href="/j">Regional transport grant doubled for the next three years</a></li>
+    <li><a href="/k">Photos: the valley's oldest crossings, from fords to ferries</a></li></ul>"""
+    assert_clean(body_of(page(widget)), "Related", "protesters chain", "grant doubled", "oldest crossings")
+
+
+def test_reading_time_and_update_stamps():
+    widget = "<p>5 min read</p><p>Updated at 1:23 p.m. on March 4, 2024</p>"
+    assert_clean(body_of(page(widget, after=0)), "min read", "Updated at")

@@ -64,3 +64,20 @@ def test_body_extraction_leaves_the_shared_tree_intact():
 def test_page_without_text_gives_empty_body():
     assert extract_article("<html><body><nav><a href='/'>Home</a></nav></body></html>",
                            "https://example.org/").body == ""
+
+
+def test_prose_between_line_breaks_becomes_paragraphs():
+    # Old templates write the text straight into a <div>, paragraphs split by <br><br>.
+    first = ("Following months of speculation, the harbour authority confirmed on Monday that the "
+             "old lighthouse will be restored and reopened to visitors next summer.")
+    second = ("The restoration, paid for by a heritage grant, will repair the lantern room and the "
+              "spiral staircase, which has been closed to the public since the storm of 2015.")
+    third = ("Local historians welcomed the news and said the building was one of the last of its "
+             "kind still standing on this stretch of the coast.")
+    html = f"""<html><head><title>Lighthouse to reopen</title></head><body>
+    <div id="nav"><a href="/">Home</a> <a href="/news">News</a></div>
+    <div class="story"><h1>Lighthouse to reopen</h1>
+    <div class="content">{first}<br><br>{second}<br> <br>{third}</div></div>
+    </body></html>"""
+    body = extract_article(html, "https://example.org/news/lighthouse").body
+    assert body == "\n\n".join([first, second, third])

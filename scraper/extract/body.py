@@ -51,9 +51,9 @@ _CREDIT_TAIL = 3
 
 # Reading-time and update stamps: "5 min read", "Tempo de leitura: 1 minuto", "Updated at 1:23 p.m.".
 _STAMP_LINE = re.compile(
-    r"^\W*(\d+\s*(min|mins|minute|minutes)\.?\s*(read|reading|de leitura|lesezeit)|"
-    r"(estimated )?reading time|read time|tempo de leitura|tiempo de lectura|temps de lecture|"
-    r"lesezeit|(last )?updated|published|posted)\b.{0,40}\d",
+    r"^\W*(\d+\s*(min|mins|minute|minutes)\.?\s*(read|reading|de leitura|lesezeit)\b|"
+    r"((estimated )?reading time|read time|tempo de leitura|tiempo de lectura|temps de lecture|"
+    r"lesezeit|(last )?updated|published|posted)\b.{0,40}\d)",
     re.I,
 )
 _STAMP_MAX_WORDS = 10

@@ -1,9 +1,9 @@
 """Boilerplate pre-cleaning: a copy of the page DOM with widgets removed, ready for trafilatura.
 
 Widgets are found by structure (nav, aside, hidden nodes, hover cards) and by the vocabulary of
-their class/id/role (share, poll, related, newsletter, ...). A node holding a large share of the
-page's paragraph text is never removed: such words also sit on article containers
-("post-related", "has-comments").
+their class/id/role (share, poll, related, newsletter, ...). The container holding most of the
+page's prose, its ancestors and any node with a large share of the prose are never removed: such
+words also sit on article containers ("post-related", "has-comments").
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from .document import Document
 
 # Structural widgets; `form` and `header` are left alone (whole pages sit in an ASP.NET form).
-_WIDGET_TAGS = "nav, aside, footer, figcaption, button, select, textarea, dialog, template, iframe"
+_WIDGET_TAGS = {"nav", "aside", "footer", "figcaption", "button", "select", "textarea", "dialog",
+                "template", "iframe"}
 
 _WIDGET_ROLES = {"navigation", "complementary", "contentinfo", "dialog", "alertdialog", "search",
                  "menu", "menubar", "toolbar", "tooltip", "banner"}
@@ -56,6 +57,7 @@ _NON_PROSE_PARENTS = {"a", "script", "style", "noscript", "template", "button", 
 # Share of the page's prose above which a node is taken for the article itself.
 _ARTICLE_SHARE = 0.35
 
+_CARD_MIN_LINKS = 3
 _LINK_LIST_MIN_ITEMS = 2
 _STORY_TITLE_MIN_WORDS = 4  # shorter link items are navigation, which trafilatura drops anyway
 _LINK_SHARE = 0.9
@@ -146,22 +148,21 @@ def _widget_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
 
 
 def _looks_like_widget(node: LexborNode) -> bool:
-    if node.tag in _WIDGET_TAG_SET:
+    if node.tag in _WIDGET_TAGS:
         return True
     attrs = node.attributes
     if not attrs:
         return False
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
-    if (attrs.get("role") or "").lower() in _WIDGET_ROLES:
-        return True
     style = attrs.get("style")
     if style and _HIDDEN_STYLE.search(style):
         return True
+    if node.tag in _INLINE_TAGS:  # a tooltip or person card wraps words of the text itself
+        return False
+    if (attrs.get("role") or "").lower() in _WIDGET_ROLES:
+        return True
     return _names_widget(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
-
-
-_WIDGET_TAG_SET = {tag.strip() for tag in _WIDGET_TAGS.split(",")}
 
 
 def _names_widget(names: str) -> bool:
@@ -178,24 +179,45 @@ def _names_widget(names: str) -> bool:
 
 
 def _remove_hover_cards(tree: LexborHTMLParser) -> None:
-    """Drop link lists tucked inside a paragraph (people/topic hover cards): never prose."""
-    for node in tree.css("p span, p div"):
-        links = node.css("a")
-        if len(links) < 3:
-            continue
-        text = len(node.text(deep=True).strip())
-        link_text = sum(len(a.text(deep=True).strip()) for a in links)
-        if text and link_text >= 0.9 * text:
-            node.decompose()
+    """Drop link lists tucked inside a paragraph (people/topic hover cards): never prose.
+    The innermost such node, so that the name the card hangs on stays in the sentence."""
+    cards = [node for node in tree.css("p span, p div") if _is_link_cluster(node)]
+    _decompose_outermost([card for card in cards if not _holds_link_cluster(card)])
+
+
+def _holds_link_cluster(node: LexborNode) -> bool:
+    return any(inner.mem_id != node.mem_id and _is_link_cluster(inner)
+               for inner in node.css("span, div"))
+
+
+def _is_link_cluster(node: LexborNode) -> bool:
+    links = node.css("a")
+    if len(links) < _CARD_MIN_LINKS:
+        return False
+    text = len(node.text(deep=True).strip())
+    link_text = sum(len(a.text(deep=True).strip()) for a in links)
+    return text > 0 and link_text >= _LINK_SHARE * text
 
 
 def _remove_link_lists(tree: LexborHTMLParser) -> None:
     """Drop lists whose every item is just a link to another story ("Related:" lists)."""
-    for listing in tree.css("ul, ol"):
-        items = [child for child in listing.iter(include_text=False) if child.tag == "li"]
-        if len(items) >= _LINK_LIST_MIN_ITEMS and all(_is_story_link(item) for item in items):
-            listing.decompose()
+    _decompose_outermost([listing for listing in tree.css("ul, ol") if _is_story_list(listing)])
 
+
+def _is_story_list(listing: LexborNode) -> bool:
+    items = [child for child in listing.iter(include_text=False) if child.tag == "li"]
+    return len(items) >= _LINK_LIST_MIN_ITEMS and all(_is_story_link(item) for item in items)
+
+
+def _decompose_outermost(nodes: list[LexborNode]) -> None:
+    """Decompose nodes, skipping those inside another one: their memory goes with it."""
+    ids = {node.mem_id for node in nodes}
+    for node in nodes:
+        parent = node.parent
+        while parent is not None and parent.mem_id not in ids:
+            parent = parent.parent
+        if parent is None:
+            node.decompose()
 
 def _is_story_link(item: LexborNode) -> bool:
     text = item.text(deep=True).strip()

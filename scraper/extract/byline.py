@@ -11,7 +11,15 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborNode
 
 from .document import Document, clean_text, ld_types
-from .fieldtext import in_chrome, is_hidden, similarity
+from .fieldtext import (
+    SKIPPED_TAGS,
+    display_lines,
+    in_chrome,
+    is_hidden,
+    is_inside,
+    same_node,
+    similarity,
+)
 
 _BYLINE_NODES = (
     '[class*="byline"], [class*="author"], [rel~="author"], [itemprop~="author"], '
@@ -19,8 +27,7 @@ _BYLINE_NODES = (
 )
 _AUTHOR_LINKS = '[rel~="author"], [itemprop~="author"], a[href*="/author/"], a[href*="/authors/"], [class*="author-name"], [class*="authorName"]'
 _MAX_BYLINE_CHARS = 300  # longer nodes are author boxes with a bio or whole sections
-_LINE_BREAKING = {"br", "p", "div", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "ul", "section"}
-_SKIPPED = {"script", "style", "noscript", "button", "svg", "time", "select"}
+_SKIPPED_TAGS = SKIPPED_TAGS | {"time"}  # the date shown in the byline is not a name
 _SKIPPED_WORDS = re.compile(r"comment|respond|reply|avatar|bio|description|social|share|follow", re.I)
 
 # "By", "Text:", "Posted by" ... in the languages of the pages we crawl.
@@ -84,48 +91,6 @@ _PARTICLES = {
 _MAX_NAME_TOKENS = 5
 _FIELD_MARK = " ¦ "
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[\s.'’\-]+[^\W\d_]+)*\.?$")
-
-
-def display_lines(node: LexborNode) -> list[str]:
-    """Text split where the page breaks lines (blocks, <br>), skipping scripts and <time>.
-    Inline element starts become a field mark: bylines glue name, role and paper in
-    adjacent spans ("Meg James<span>Staff Writer</span>")."""
-    lines, current, skipped = [], [], []
-    pending_mark = False
-    for item in node.traverse(include_text=True):
-        tag = item.tag
-        if tag == "-text":
-            if any(_is_inside(item, s) for s in skipped):
-                continue
-            text = item.text_content or ""
-            if pending_mark and text.strip() and not _continues_word(current, text):
-                current.append(_FIELD_MARK)
-            pending_mark = pending_mark and not text.strip()
-            current.append(text)
-        elif tag in _SKIPPED:
-            skipped.append(item)
-        elif tag in _LINE_BREAKING:
-            lines.append("".join(current))
-            current, pending_mark = [], False
-        elif item != node:
-            pending_mark = True
-    lines.append("".join(current))
-    return [line for line in (clean_text(raw) for raw in lines) if line]
-
-
-def _continues_word(current: list[str], text: str) -> bool:
-    """"Molly Woo<span>d</span>": a lower-case letter right after a letter goes on the word."""
-    before = "".join(current[-2:])
-    return bool(before) and before[-1].isalpha() and text[0].islower()
-
-
-def _is_inside(item: LexborNode, container: LexborNode) -> bool:
-    parent = item.parent
-    while parent is not None:
-        if parent == container:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _strip_roles(part: str) -> str:
@@ -256,12 +221,12 @@ def _in_form_or_comments(node: LexborNode) -> bool:
 def names_from_node(node: LexborNode, brands: list[str]) -> list[str]:
     """Names on the first line that has any, plus every explicit author link inside the node."""
     names: list[str] = []
-    for line in display_lines(node):
+    for line in display_lines(node, _FIELD_MARK, _SKIPPED_TAGS):
         names = names_from_text(line, brands)
         if names:
             break
     for link in node.css(_AUTHOR_LINKS):
-        if link != node:
+        if not same_node(link, node):
             names += names_from_text(clean_text(link.text(separator=" ")), brands)
     return _dedupe(names)
 
@@ -271,7 +236,7 @@ def visible_byline(doc: Document, brands: list[str]) -> tuple[bool, list[str]]:
     gives (True, []), so the caller does not fall back to metadata naming the same org."""
     rejected: list[LexborNode] = []
     for node in doc.tree.css(_BYLINE_NODES):
-        if not _is_candidate(node) or any(_is_inside(node, r) for r in rejected):
+        if not _is_candidate(node) or any(is_inside(node, r) for r in rejected):
             continue
         text = clean_text(node.text(separator=" "))
         if not text or len(text) > _MAX_BYLINE_CHARS:

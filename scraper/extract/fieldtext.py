@@ -15,7 +15,7 @@ _BREAKING_TAGS = {
     "br", "p", "div", "li", "ul", "ol", "dt", "dd", "dl", "h1", "h2", "h3", "h4", "h5", "h6",
     "td", "th", "tr", "section", "article", "header", "footer", "figure", "figcaption", "blockquote",
 }
-_SKIPPED_TAGS = {"script", "style", "noscript", "template", "svg", "button", "select", "option"}
+SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "select", "option"})
 _HIDDEN_CLASSES = {
     "hidden", "hide", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
     "screen-reader-only", "d-none", "is-hidden", "u-hidden", "offscreen", "element-invisible",
@@ -34,34 +34,77 @@ _WORD = re.compile(r"\w+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
-def display_text(node: LexborNode | None) -> str:
-    """The node's text as a reader sees it: block and <br> boundaries become spaces,
-    inline tags do not (so "Word<em>s</em>" stays "Words"), scripts and buttons are skipped."""
-    if node is None:
-        return ""
-    parts: list[str] = []
-    skip_depth_nodes: list[LexborNode] = []
-    for item in node.traverse(include_text=True):
-        tag = item.tag
-        if tag == "-text":
-            if not _inside_any(item, skip_depth_nodes, node):
-                parts.append(item.text_content or "")
-        elif tag in _SKIPPED_TAGS and item is not node:
-            skip_depth_nodes.append(item)
-        elif tag in _BREAKING_TAGS:
-            parts.append(" ")
-    return clean_text("".join(parts))
+def same_node(a: LexborNode | None, b: LexborNode | None) -> bool:
+    """Identity of DOM nodes (LexborNode == compares serialised HTML, which is slow)."""
+    return a is not None and b is not None and a.mem_id == b.mem_id
 
 
-def _inside_any(item: LexborNode, containers: list[LexborNode], root: LexborNode) -> bool:
-    if not containers:
-        return False
-    parent = item.parent
-    while parent is not None and parent != root:
-        if any(parent == c for c in containers):
+def is_inside(node: LexborNode, container: LexborNode) -> bool:
+    """node is a strict descendant of container."""
+    target = container.mem_id
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id == target:
             return True
         parent = parent.parent
     return False
+
+
+def _inside_any(node: LexborNode, containers: set[int], root: LexborNode) -> bool:
+    if not containers:
+        return False
+    parent = node.parent
+    while parent is not None and parent.mem_id != root.mem_id:
+        if parent.mem_id in containers:
+            return True
+        parent = parent.parent
+    return False
+
+
+def display_lines(node: LexborNode | None, field_mark: str = "",
+                  skipped_tags: frozenset[str] = SKIPPED_TAGS) -> list[str]:
+    """The node's text as a reader sees it, one string per rendered line: block and <br>
+    boundaries break lines, scripts, buttons and the like are skipped. With a field_mark,
+    the start of an inline element that begins a new word is marked (bylines glue name, role
+    and paper in adjacent spans: "Meg James<span>Staff Writer</span>")."""
+    if node is None:
+        return []
+    lines: list[str] = []
+    current: list[str] = []
+    skipped: set[int] = set()
+    pending_mark = False
+    for item in node.traverse(include_text=True):
+        tag = item.tag
+        if tag == "-text":
+            if _inside_any(item, skipped, node):
+                continue
+            text = item.text_content or ""
+            if pending_mark and text.strip() and not _continues_word(current, text):
+                current.append(field_mark)
+            pending_mark = pending_mark and not text.strip()
+            current.append(text)
+        elif tag in skipped_tags:
+            if item.mem_id != node.mem_id:
+                skipped.add(item.mem_id)
+        elif tag in _BREAKING_TAGS:
+            lines.append("".join(current))
+            current, pending_mark = [], False
+        elif field_mark and item.mem_id != node.mem_id:
+            pending_mark = True
+    lines.append("".join(current))
+    return [line for line in (clean_text(raw) for raw in lines) if line]
+
+
+def _continues_word(current: list[str], text: str) -> bool:
+    """"Molly Woo<span>d</span>": a lower-case letter right after a letter goes on the word."""
+    before = "".join(current[-2:])
+    return bool(before) and before[-1].isalpha() and text[0].islower()
+
+
+def display_text(node: LexborNode | None) -> str:
+    """The node's text as a reader sees it: block and <br> boundaries become spaces,
+    inline tags do not (so "Word<em>s</em>" stays "Words"), scripts and buttons are skipped."""
+    return " ".join(display_lines(node))
 
 
 def class_words(node: LexborNode) -> str:

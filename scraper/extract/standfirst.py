@@ -11,7 +11,16 @@ import re
 from selectolax.lexbor import LexborNode
 
 from .document import Document, clean_text, node_text
-from .fieldtext import class_words, display_text, is_hidden, overlap, similarity, words
+from .fieldtext import (
+    class_words,
+    display_text,
+    is_hidden,
+    is_inside,
+    overlap,
+    same_node,
+    similarity,
+    words,
+)
 from .headline import find_headline_node
 
 _BLOCKS = "h1, h2, h3, h4, h5, h6, p, div, span, section, header, dt, dd, li, blockquote, strong, em, b"
@@ -80,26 +89,17 @@ def _in_body_text(node: LexborNode) -> bool:
         return False
     long_paragraphs = 0
     for child in parent.iter():
-        if child != node and child.tag in ("p", "blockquote") and len(node_text(child)) >= _BODY_PARAGRAPH_CHARS:
+        if not same_node(child, node) and child.tag in ("p", "blockquote") and len(node_text(child)) >= _BODY_PARAGRAPH_CHARS:
             long_paragraphs += 1
             if long_paragraphs >= 2:
                 return True
     return False
 
 
-def _is_inside(node: LexborNode, container: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent == container:
-            return True
-        parent = parent.parent
-    return False
-
-
 def _blocks_after(doc: Document, anchor: LexborNode) -> list[LexborNode]:
     blocks = doc.tree.css(_BLOCKS)
     for index, node in enumerate(blocks):
-        if node == anchor:
+        if same_node(node, anchor):
             return blocks[index + 1:index + 1 + _MAX_BLOCKS_SCANNED]
     return []
 
@@ -132,7 +132,7 @@ def find_standfirst_node(doc: Document, headline_node: LexborNode | None) -> Lex
     descriptions = page_descriptions(doc)
     headline_text = node_text(headline_node)
     for node in _blocks_after(doc, headline_node):
-        if _is_inside(node, headline_node):
+        if is_inside(node, headline_node):
             continue
         text = node_text(node)
         if not text or len(text) > 4 * _MAX_CHARS:

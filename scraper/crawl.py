@@ -224,7 +224,7 @@ class Crawler:
         self.retry_budget = config.retry_budget
         self.total_requests = 0
         self.run_id = 0
-        self.done_keys: set[str] = set()  # identities settled during this run
+        self.done_depth: dict[str, int] = {}  # identities settled this run -> at what depth
         self.seq = 0
         self.progress = Progress(enabled=progress, counts=self.counts)
         self.scheduler: Scheduler
@@ -343,7 +343,7 @@ class Crawler:
             await self._fetch_robots(entry, release)
             return
         policy = self.scheduler.host(entry.host).robots
-        if entry.key in self.done_keys:  # settled under another URL during this run
+        if self.done_depth.get(entry.key, 1 << 30) <= entry.depth:  # settled already
             release(requested=False)
             return
         if policy is None or not policy.allowed(entry.url, self.config.user_agent):  # step 4
@@ -463,7 +463,7 @@ class Crawler:
         page_id = self.store.save_page(page, entry.site)  # step 7
         self.store.validators_put(entry.key, entry.url, page.header("etag"),
                                   page.header("last-modified"), page_id)
-        analysis = await self._analyse(entry, page, extract=entry.kind in (ARTICLE, UNKNOWN))
+        analysis = await self._analyse(entry, page, extract=entry.kind not in (START, LISTING))
         self._settle(entry, page, analysis, page_id)
 
     async def _handle_not_modified(self, entry: FrontierEntry) -> None:
@@ -511,7 +511,8 @@ class Crawler:
                               referrer=page.final_url)
             result = result or analysis.kind
             self.store.frontier_done(list(dict.fromkeys(keys)), result, time.time(), self.run_id)
-        self.done_keys.update(keys)
+        for key in keys:
+            self.done_depth[key] = min(entry.depth, self.done_depth.get(key, entry.depth))
 
     def _store_article(self, entry: FrontierEntry, page: Page, article, page_id):
         hosts = self.hosts[entry.site]
@@ -541,9 +542,7 @@ class Crawler:
             return
         rows = self.store.frontier_states(list(candidates))
         now = time.time()
-        chosen = [e for k, e in candidates.items()
-                  if self._due(rows.get(k), now) and not self.scheduler.is_queued(k)
-                  and k not in self.done_keys]
+        chosen = [e for k, e in candidates.items() if self._wanted(e, rows.get(k), now)]
         if not chosen:
             return
         self.store.frontier_queue(chosen)
@@ -570,9 +569,15 @@ class Crawler:
         return self._entry(url, site, kind, source=link.source, depth=depth, link=link,
                            referrer=referrer)
 
-    def _due(self, row: dict | None, now: float) -> bool:
-        """Queue a known URL again? Articles and failures after revisit_after; other
-        pages (listings, feeds) once per run, with a conditional GET."""
+    def _wanted(self, entry: FrontierEntry, row: dict | None, now: float) -> bool:
+        """Queue this URL? New ones yes; queued ones only if found at a smaller depth;
+        known ones: articles and failures after revisit_after, other pages (listings,
+        feeds) once per run, with a conditional GET."""
+        queued = self.scheduler.queued(entry.key)
+        if queued is not None:
+            return entry.depth < queued.depth
+        if entry.key in self.done_depth:  # done this run: again only if found shallower
+            return entry.depth < self.done_depth[entry.key] and entry.kind != ARTICLE
         if row is None:
             return True
         if row["state"] == "pending" or row["fetched_run"] == self.run_id:

@@ -60,7 +60,7 @@ class Scheduler:
         self.hosts: dict[str, HostState] = {}
         self._changed = asyncio.Event()
         self._counter = 0
-        self._queued_keys: set[str] = set()
+        self._queued: dict[str, FrontierEntry] = {}  # key -> the entry version that counts
         self.stopped: str | None = None
 
     # -- hosts and policies
@@ -94,14 +94,16 @@ class Scheduler:
 
     # -- queueing
 
-    def is_queued(self, key: str) -> bool:
-        return key in self._queued_keys
+    def queued(self, key: str) -> FrontierEntry | None:
+        return self._queued.get(key)
 
     def push(self, entry: FrontierEntry) -> bool:
-        """Queue an entry (ignored if the same key is already queued). True if queued."""
-        if entry.key in self._queued_keys:
+        """Queue an entry. If the same key is already queued, the new one replaces it only
+        when it is shallower (found closer to a start page) or a retry. True if queued."""
+        old = self._queued.get(entry.key)
+        if old is not None and old.depth <= entry.depth and entry.attempts <= old.attempts:
             return False
-        self._queued_keys.add(entry.key)
+        self._queued[entry.key] = entry  # an older version left in a heap is skipped later
         state = self.host(entry.host)
         if entry.not_before > time.time():
             state.waiting.append(entry)
@@ -155,7 +157,8 @@ class Scheduler:
         """The worker is done with the host: start the delay clock if a request was made."""
         state = self.host(entry.host)
         state.busy = False
-        self._queued_keys.discard(entry.key)
+        if self._queued.get(entry.key) is entry:
+            del self._queued[entry.key]
         now = time.monotonic()
         if requested:
             state.next_ok = max(state.next_ok, now + state.delay)
@@ -177,6 +180,7 @@ class Scheduler:
             if state.parked or state.busy:
                 continue
             self._promote_due(state, wall)
+            self._drop_stale(state)
             self._drop_spent(state)
             if not state.queue:
                 if state.waiting:
@@ -213,12 +217,17 @@ class Scheduler:
                 still.append(entry)
         state.waiting = still
 
+    def _drop_stale(self, state: HostState) -> None:
+        """Heap entries replaced by a newer version of the same key are skipped."""
+        while state.queue and self._queued.get(state.queue[0][2].key) is not state.queue[0][2]:
+            heapq.heappop(state.queue)
+
     def _drop_spent(self, state: HostState) -> None:
         """Entries of sites whose budget is spent leave the queue (they stay pending)."""
         while state.queue and state.queue[0][2].kind != ROBOTS \
                 and not self.budget_left(state.queue[0][2].site):
             entry = heapq.heappop(state.queue)[2]
-            self._queued_keys.discard(entry.key)
+            self._queued.pop(entry.key, None)
 
     def _wake(self) -> None:
         self._changed.set()

@@ -33,7 +33,7 @@ _FURNITURE_MAX_WORDS = 20
 
 # Calls to action: newsletter sign-ups, social follows, tip lines, subscription offers.
 _CALL_TO_ACTION = re.compile(
-    r"\b(sign up|subscribe|signup)\b.{0,120}\b(newsletters?|inbox|for free|today)\b|"
+    r"\b(sign up|subscribe|signup)\b.{0,120}\b(newsletters?|inbox)\b|"
     r"\b(newsletters?|inbox)\b.{0,80}\b(sign up|subscribe)\b|"
     r"\bfollow (us|him|her|me|them|@\w+)\b.{0,80}\b(twitter|facebook|instagram|youtube)\b|"
     r"^follow\b.{0,80}\b(on|at) (twitter|facebook|instagram|youtube)\b|"
@@ -61,7 +61,7 @@ _STAMP_MAX_WORDS = 10
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"\b\d{1,4}\b")
 _DATE_LINE_MAX_WORDS = 10
-_DATE_LINE_EDGE = 2  # datelines sit right before or after the text
+_DATE_LINE_EDGE = 2  # datelines and stamps sit right before or after the text
 
 _PULL_QUOTE_MIN_WORDS = 5
 _PULL_QUOTE_MAX_WORDS = 40
@@ -102,22 +102,24 @@ def _normalized(text: str) -> str:
 
 
 def _drop_boilerplate_lines(paragraphs: list[str], headlines: set[str]) -> list[str]:
-    kept = []
+    kept = [p for p in paragraphs if _HAS_ALNUM.search(p)]  # not table rules or separators
+    kept = [p for p in kept if not (_is_headline(p, headlines) or _is_furniture(p)
+                                    or _is_call_to_action(p))]
+    return _drop_pull_quotes(_drop_edge_lines(kept))
+
+
+def _drop_edge_lines(paragraphs: list[str]) -> list[str]:
+    """Datelines and stamps right before or after the text, credits closing it."""
     last = len(paragraphs) - 1
+    kept = []
     for index, paragraph in enumerate(paragraphs):
-        if not _HAS_ALNUM.search(paragraph):  # table rules, separators, bullets
-            continue
-        if _is_headline(paragraph, headlines):
-            continue
-        if _is_furniture(paragraph) or _is_call_to_action(paragraph) or _is_stamp(paragraph):
-            continue
         at_edge = index < _DATE_LINE_EDGE or index > last - _DATE_LINE_EDGE
-        if at_edge and _is_date_line(paragraph):
+        if at_edge and (_is_date_line(paragraph) or _is_stamp(paragraph)):
             continue
         if index > last - _CREDIT_TAIL and _CREDIT_LINE.match(paragraph):
             continue
         kept.append(paragraph)
-    return _drop_pull_quotes(kept)
+    return kept
 
 
 def _word_count(text: str) -> int:

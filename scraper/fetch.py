@@ -32,7 +32,8 @@ from tenacity import (
     RetryCallState,
     retry_if_result,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from .models import CrawlConfig, Page
@@ -106,7 +107,7 @@ def backoff_delay(attempt: int, retry_after: float | None = None,
                   initial: float = 1.0, maximum: float = 60.0) -> float:
     """Seconds to wait before retry number `attempt` (1-based): tenacity's exponential backoff
     with jitter, never shorter than the server's Retry-After."""
-    wait = wait_exponential_jitter(initial=initial, max=maximum, jitter=initial)
+    wait = wait_exponential(multiplier=initial, max=maximum) + wait_random(0, initial)
     state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
     state.attempt_number = attempt
     return max(wait(state), retry_after or 0.0)
@@ -338,7 +339,7 @@ async def _fetch_with_retries(url: str, config: CrawlConfig, accept: str) -> Pag
 
 
 def _wait_with_retry_after(cap: float) -> Callable[[RetryCallState], float]:
-    exponential = wait_exponential_jitter(initial=1.0, max=cap, jitter=1.0)
+    exponential = wait_exponential(multiplier=1.0, max=cap) + wait_random(0, 1.0)
 
     def wait(state: RetryCallState) -> float:
         page = state.outcome.result() if state.outcome and not state.outcome.failed else None

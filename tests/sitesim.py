@@ -305,7 +305,8 @@ def gz(text: str) -> bytes:
 
 
 def politeness_violations(requests: list[Request], delay: float,
-                          disallowed_prefixes: tuple[str, ...] = ()) -> list[str]:
+                          disallowed_prefixes: tuple[str, ...] = (), *,
+                          robots_first: bool = True) -> list[str]:
     """Problems found in a server log: robots.txt not first, a request that started less
     than `delay` after the previous response to the same host ended (overlap included),
     a disallowed path requested."""
@@ -314,7 +315,7 @@ def politeness_violations(requests: list[Request], delay: float,
     for req in sorted(requests, key=lambda r: r.start):
         by_host.setdefault(req.host, []).append(req)
     for host, reqs in by_host.items():
-        if reqs and reqs[0].path != "/robots.txt":
+        if robots_first and reqs and reqs[0].path != "/robots.txt":
             problems.append(f"{host}: first request was {reqs[0].path}, not /robots.txt")
         for prev, nxt in zip(reqs, reqs[1:], strict=False):
             gap = nxt.start - prev.end

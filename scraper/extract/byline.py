@@ -33,7 +33,7 @@ _SKIPPED_WORDS = re.compile(r"comment|respond|reply|avatar|bio|description|socia
 # "By", "Text:", "Posted by" ... in the languages of the pages we crawl.
 _LEAD_IN = re.compile(
     r"^(?:(?:written|posted|reported|compiled|text|words|story|photos?)\s+)?"
-    r"(?:by|von|par|por|di|da|door|av|af|przez|text|texto|testo|tekst|текст|автор|autor|auteur|author|"
+    r"(?:by|von|par|por|di|door|av|przez|text|texto|testo|tekst|текст|автор|autor|auteur|author|"
     r"escrito por|reportage|redacción)\s*[:\-–—]?\s+",
     re.I,
 )
@@ -68,7 +68,8 @@ _ORG_TOKENS = {
     "team", "editorial", "editors", "newsroom", "redaktion", "rédaction", "redacción", "redazione",
     "redactie", "redação", "admin", "administrator", "webmaster", "leader", "sponsored", "partner",
     "contributors", "report", "reports", "foundation", "institute", "council", "ministry",
-    "ministries", "department", "office", "committee", "association",
+    "ministries", "department", "office", "committee", "association", "international", "global",
+    "digital", "studio", "studios", "productions", "communications", "channel",
 }
 # Job titles glued to names ("Tom Krisher, AP Auto Writer", "정덕현 칼럼니스트").
 _ROLE_TOKENS = {

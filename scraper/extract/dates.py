@@ -6,7 +6,7 @@ headline, the URL path, then htmldate as a last resort."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from dateutil import parser as date_parser
 
@@ -186,4 +186,4 @@ def extract_dates(doc: Document) -> tuple[str | None, str | None]:
 
 
 def _comparable(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

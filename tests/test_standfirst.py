@@ -1,0 +1,95 @@
+"""Standfirst: the dek shown between headline and body, or None; never a hidden meta
+description and never the body's first paragraph."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scraper.extract.document import Document
+from scraper.extract.headline import extract_headline
+from scraper.extract.standfirst import extract_standfirst
+
+from .conftest import SEED, SEED_URL
+from .fields_helpers import fixture_doc, html_doc
+
+SEED_PAGES = ["desiblitz-grooming-gang-victims", "desiblitz-grooming-gang-victims.tdtheme"]
+BODY_P = ("<p>The council met on Monday night and argued for hours about the road repairs "
+          "that have been delayed since the spring floods.</p>"
+          "<p>Residents who spoke at the meeting asked for a clear timetable and for the money "
+          "to be spent on the worst streets first.</p>")
+
+
+def standfirst(doc: Document, body: str = "") -> str | None:
+    return extract_standfirst(doc, extract_headline(doc), body)
+
+
+@pytest.mark.parametrize("name", SEED_PAGES)
+def test_seed_standfirst_exact(name):
+    expected = json.loads((SEED / f"{name}.expected.json").read_text(encoding="utf-8"))
+    doc = Document((SEED / f"{name}.html").read_text(encoding="utf-8"), SEED_URL)
+    assert standfirst(doc, expected["body"]) == expected["standfirst"]
+
+
+def test_unnamed_heading_repeating_the_description_is_the_dek():
+    assert standfirst(fixture_doc("nav_h1s.html")) == (
+        "One member of the Browns' defense didn't hold back on Monday when asked about Thursday night's fight")
+
+
+def test_dek_named_by_class_needs_no_description():
+    doc = html_doc('<article><header><h1>Council row over roads</h1><p class="blurb">The CEOs of two firms '
+                   f'talk roads, sustainability and old times.</p></header><div>{BODY_P}</div></article>')
+    assert standfirst(doc) == "The CEOs of two firms talk roads, sustainability and old times."
+
+
+def test_paragraph_named_summary_among_body_paragraphs_is_body():
+    doc = html_doc('<article><h1>Council row over roads</h1><div><p class="speakable-summary">The council '
+                   f'is being investigated over its road budget.</p>{BODY_P}</div></article>')
+    assert standfirst(doc) is None
+
+
+def test_meta_description_that_is_not_displayed_is_no_dek():
+    doc = html_doc(f"<article><h1>Council row over roads</h1>{BODY_P}</article>",
+                   head='<meta name="description" content="A summary only search engines see.">')
+    assert standfirst(doc) is None
+
+
+def test_styled_first_body_paragraph_is_not_a_dek():
+    # BBC-style bold intro with an "introduction" class, followed by the body's paragraphs
+    assert standfirst(fixture_doc("body_intro.html")) is None
+
+
+def test_first_paragraph_repeating_the_description_is_body():
+    assert standfirst(fixture_doc("logo_h1.html")) is None
+
+
+def test_unnamed_block_the_body_begins_with_is_not_a_dek():
+    doc = html_doc('<h1>Actress stuns in new photos</h1><div class="post-body"><div style="x">Photos released '
+                   'online show the actress looking stunning.</div><div><span>More text.</span></div></div>',
+                   head='<meta name="description" content="Photos released online show the actress looking stunning.">')
+    body = "Photos released online show the actress looking stunning.\n\nMore text."
+    assert standfirst(doc, body) is None
+
+
+def test_cut_teaser_of_another_story_is_not_a_dek():
+    doc = html_doc('<h1>Hunter catches plague</h1><div class="card"><div class="excerpt">Two people in China '
+                   'have been diagnosed with the plague,...</div></div>' + BODY_P)
+    assert standfirst(doc) is None
+
+
+def test_widget_title_named_subtitle_is_not_a_dek():
+    doc = html_doc('<h1>Hunter catches plague</h1><h4 class="widget__title with-subtitle">Most Popular Today</h4>'
+                   + BODY_P)
+    assert standfirst(doc) is None
+
+
+def test_dek_wrapper_gives_way_to_the_dek_itself():
+    doc = html_doc('<h1>Markets on a high</h1><div class="wrap"><h2 class="subhead">Earnings were not a complete '
+                   'disappointment this quarter.</h2><span class="author">Nishant Kumar</span></div>' + BODY_P)
+    assert standfirst(doc) == "Earnings were not a complete disappointment this quarter."
+
+
+def test_no_headline_node_means_no_dek():
+    doc = html_doc('<p class="summary">A summary line that is long enough.</p>' + BODY_P)
+    assert standfirst(doc) is None

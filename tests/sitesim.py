@@ -73,6 +73,8 @@ class SiteServer:
         self.routes: dict[str, Route] = {}
         self.log: list[Request] = []
         self.lock = threading.Lock()
+        self.done = threading.Condition(self.lock)
+        self.open = 0  # requests being answered
         self.host = host
         self.last_modified = formatdate(time.time() - 3600, usegmt=True)
         self._server = _QuietServer((host, 0), _handler_for(self))
@@ -112,16 +114,17 @@ class SiteServer:
     def add_redirect(self, path: str, target: str, status: int = 301) -> Route:
         return self.add(path, Route(status=status, headers={"Location": target}, body=b""))
 
+    def requests(self) -> list[Request]:
+        """The log, once every request already received has been answered (or dropped)."""
+        with self.done:
+            self.done.wait_for(lambda: self.open == 0, timeout=10)
+            return [r for r in self.log if r is not None]
+
     def paths(self) -> list[str]:
-        with self.lock:
-            return [r.path for r in self.log]
+        return [r.path for r in self.requests()]
 
     def hits(self, path: str) -> int:
         return sum(1 for p in self.paths() if p == path)
-
-    def requests(self) -> list[Request]:
-        with self.lock:
-            return list(self.log)
 
     def clear_log(self) -> None:
         with self.lock:
@@ -137,6 +140,10 @@ def _handler_for(site: SiteServer):
 
         def do_GET(self) -> None:  # noqa: N802
             start = time.monotonic()
+            with site.lock:
+                index = len(site.log)
+                site.log.append(None)  # placeholder: the request counts from its start
+                site.open += 1
             status, aborted = 500, False
             try:
                 status, aborted = self._respond()
@@ -144,8 +151,10 @@ def _handler_for(site: SiteServer):
                 aborted = True
             finally:
                 with site.lock:
-                    site.log.append(Request(self.path, status, start, time.monotonic(), aborted,
-                                            dict(self.headers.items()), site.netloc))
+                    site.log[index] = Request(self.path, status, start, time.monotonic(),
+                                              aborted, dict(self.headers.items()), site.netloc)
+                    site.open -= 1
+                    site.done.notify_all()
 
         def _respond(self) -> tuple[int, bool]:
             route = site.routes.get(self.path) or site.routes.get(urlsplit(self.path).path)

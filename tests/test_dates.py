@@ -45,6 +45,11 @@ def test_parse_date_formats(raw, iso):
     assert parse_date(raw).isoformat() == iso
 
 
+def test_a_bare_day_is_not_reported_as_midnight():
+    doc = html_doc("<p>x</p>", head='<meta name="pubdate" content="20191119">')
+    assert extract_dates(doc) == ("2019-11-19", None)
+
+
 @pytest.mark.parametrize("raw", [
     "0001-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "Nov 18 9:24 pm", "2 hours ago", "", None, "soon",
 ])

@@ -72,3 +72,8 @@ def test_strip_site_affixes():
     assert strip_site_affixes("Opinion | Is Football Violence a Crime?") == "Is Football Violence a Crime?"
     assert strip_site_affixes("Story title here - IGN", "IGN") == "Story title here"
     assert strip_site_affixes("No affix at all") == "No affix at all"
+
+
+def test_h1_in_a_bare_header_is_used_when_the_page_declares_no_title():
+    doc = html_doc("<header><h1>Simple Blog Post Title</h1></header><p>Text.</p>")
+    assert extract_headline(doc) == "Simple Blog Post Title"

@@ -80,7 +80,13 @@ def _parse_free(text: str) -> datetime | None:
 
 
 def iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    """ISO 8601; a bare day (no time, no zone: URL, htmldate, "2019/11/19") stays a bare day
+    rather than pretending to be midnight."""
+    if value is None:
+        return None
+    if value.tzinfo is None and value.time() == datetime.min.time():
+        return value.date().isoformat()
+    return value.isoformat()
 
 
 def _first_parsed(values: list[str | None]) -> datetime | None:

@@ -75,6 +75,7 @@ def find_headline_node(doc: Document) -> LexborNode | None:
     titles = metadata_titles(doc)
     best: tuple[float, LexborNode] | None = None
     first_h1: LexborNode | None = None
+    first_chrome_h1: LexborNode | None = None
     for node in doc.tree.css(_CANDIDATES):
         text = node_text(node)
         if not 3 <= len(text) <= _MAX_LEN or is_hidden(node):
@@ -84,12 +85,15 @@ def find_headline_node(doc: Document) -> LexborNode | None:
             rank = _rank(node, score)
             if best is None or rank > best[0]:
                 best = (rank, node)
-        if (node.tag == "h1" and first_h1 is None and not in_chrome(node)
-                and not _looks_like_site_name(text, doc, titles)):
-            first_h1 = node
+        if node.tag == "h1" and first_h1 is None and not _looks_like_site_name(text, doc, titles):
+            if not in_chrome(node):
+                first_h1 = node
+            elif first_chrome_h1 is None:
+                first_chrome_h1 = node
     if best is not None:
         return best[1]
-    return first_h1
+    # a bare <header><h1> can be the article's own header; trust it only without metadata
+    return first_h1 or (first_chrome_h1 if not titles else None)
 
 
 def extract_headline(doc: Document) -> str | None:

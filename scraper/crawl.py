@@ -616,7 +616,22 @@ class Crawler:
 
 
 def _process_pool() -> ProcessPoolExecutor:
+    """Extraction workers. Each one exits on its own if the crawl process dies (SIGKILL from
+    cron or a user), so a killed run leaves no orphans behind."""
     workers = max(1, min(4, os.cpu_count() or 1))
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_watch_parent, initargs=(os.getpid(),))
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Pool initializer: a daemon thread ends this worker once its parent is gone."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="watch-parent").start()

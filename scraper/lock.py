@@ -1,7 +1,9 @@
 """One crawl per database at a time: an advisory lock file next to the database.
 
-`fcntl.flock` is released by the kernel when the process dies, even by SIGKILL, so a killed
-run never leaves a stale lock behind; the holder's pid is written into the file for humans.
+A POSIX record lock (`fcntl.lockf`) is released by the kernel when the process dies, even by
+SIGKILL, so a killed run never leaves a stale lock behind; unlike `flock`, it is not shared
+with forked children (the extraction pool), so it dies with the crawl process itself. The
+holder's pid is written into the file for humans.
 """
 
 from __future__ import annotations
@@ -9,9 +11,16 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import threading
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+
+# POSIX locks belong to a process: a second lock attempt from the same process would succeed,
+# and closing any descriptor of the file would drop the lock. So this process also remembers
+# which lock files it holds (the one piece of process-wide state, by necessity).
+_HELD: set[str] = set()
+_HELD_GUARD = threading.Lock()
 
 
 class LockedError(Exception):
@@ -24,24 +33,38 @@ class RunLock:
     def __init__(self, db_path: Path) -> None:
         self.path = Path(str(db_path) + ".lock")
         self._fd: int | None = None
+        self._key = ""
 
     def __enter__(self) -> RunLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        key = str(self.path.resolve())
+        with _HELD_GUARD:
+            if key in _HELD:
+                raise LockedError(f"another crawl (pid {os.getpid()}, this process) is running "
+                                  f"on {self.path.with_suffix('')}; try again when it has finished")
+            self._take(key)
+        return self
+
+    def _take(self, key: str) -> None:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
             holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
             os.close(fd)
             raise LockedError(f"another crawl (pid {holder}) is running on {self.path.with_suffix('')}; "
                               "try again when it has finished") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        os.fsync(fd)
         self._fd = fd
-        return self
+        self._key = key
+        _HELD.add(key)
 
     def __exit__(self, *exc: object) -> None:
         if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+            with _HELD_GUARD:
+                fcntl.lockf(self._fd, fcntl.LOCK_UN)
+                os.close(self._fd)
+                self._fd = None
+                _HELD.discard(self._key)

@@ -71,7 +71,8 @@ class SiteServer:
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
-        self.log: list[Request] = []
+        self.dynamic: list[tuple[str, object]] = []  # (path prefix, fn(path) -> Route | None)
+        self.log: list[Request | None] = []
         self.lock = threading.Lock()
         self.done = threading.Condition(self.lock)
         self.open = 0  # requests being answered
@@ -80,7 +81,8 @@ class SiteServer:
         self._server = _QuietServer((host, 0), _handler_for(self))
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True)
 
     @property
     def base(self) -> str:
@@ -158,6 +160,11 @@ def _handler_for(site: SiteServer):
 
         def _respond(self) -> tuple[int, bool]:
             route = site.routes.get(self.path) or site.routes.get(urlsplit(self.path).path)
+            if route is None:
+                for prefix, make in site.dynamic:
+                    if self.path.startswith(prefix):
+                        route = make(self.path)
+                        break
             if route is None:
                 return self._send(404, b"<html><body><h1>Not found</h1></body></html>",
                                   {"Content-Type": "text/html"}), False
@@ -477,3 +484,49 @@ def build_news_site(server: SiteServer, *, robots: str | None = None,
                   f"Sitemap: {u('/sitemap_index.xml')}\n")
     server.add_page("/robots.txt", robots, content_type="text/plain")
     return site
+
+
+def build_plain_site(server: SiteServer, *, articles: int = 12, per_page: int = 4,
+                     robots: str | None = "User-agent: *\nDisallow: /private/\n",
+                     traps: bool = False) -> NewsSite:
+    """A well-behaved site: home, a paginated /news/ section, an RSS feed; with `traps`, an
+    endless day-by-day calendar and an endless ?page=N archive linked from the home page."""
+    site = NewsSite(server)
+    items = []
+    for i in range(articles):
+        day = 28 - (i % 28)
+        path = f"/news/2024/04/{day:02d}/story-number-{i}-about-local-affairs/"
+        title = f"Story number {i} about local affairs"
+        date = f"2024-04-{day:02d}T{(i % 24):02d}:00:00+00:00"
+        server.add_page(path, article_html(title, server.url(path), date))
+        site.expected.add(server.url(path))
+        items.append((path, title, date))
+    pages = [items[i:i + per_page] for i in range(0, len(items), per_page)]
+    for n, chunk in enumerate(pages, start=1):
+        path = "/news/" if n == 1 else f"/news/page/{n}/"
+        nxt = f"/news/page/{n + 1}/" if n < len(pages) else None
+        server.add_page(path, listing_html(f"News, page {n}", [(p, t) for p, t, _ in chunk],
+                                           next_url=nxt))
+    home = [("/news/", "News")] + [(p, t) for p, t, _ in items[:3]]
+    if traps:
+        home += [("/events/day/1/", "Events calendar"), ("/archive?page=1", "Archive")]
+        server.dynamic.append(("/events/day/", _calendar_day))
+        server.dynamic.append(("/archive", _archive_page))
+    server.add_page("/", listing_html("Plain Times", home))
+    server.add_page("/feed.xml", rss([(server.url(p), t, rfc822(d)) for p, t, d in items[:3]]),
+                    content_type="application/rss+xml")
+    if robots is not None:
+        server.add_page("/robots.txt", robots, content_type="text/plain")
+    return site
+
+
+def _calendar_day(path: str) -> Route:
+    n = int(path.rstrip("/").rsplit("/", 1)[-1] or 0)
+    html = listing_html(f"Events on day {n}", [], next_url=f"/events/day/{n + 1}/")
+    return Route(body=html.encode())
+
+
+def _archive_page(path: str) -> Route:
+    n = int(path.rsplit("=", 1)[-1]) if "=" in path else 1
+    html = listing_html(f"Archive page {n}", [], next_url=f"/archive?page={n + 1}")
+    return Route(body=html.encode())

@@ -261,3 +261,42 @@ def test_demo_crawls_the_bundled_site_offline(tmp_path):
     assert s.new_articles == 0 and s.fetched == 0 and s.not_modified > 0
     with Store(db) as store:
         assert store.count_articles() == 10
+
+
+def test_long_retry_after_parks_the_host_until_the_next_run(tmp_path):
+    db = tmp_path / "a.db"
+    with SiteServer() as server:
+        site = build_plain_site(server, articles=4)
+        first_path = sorted(p for p in server.routes if "/story-number-" in p)[0]
+        route = server.routes[first_path]
+        route.fail_first, route.fail_status = 1, 429
+        route.fail_headers = {"Retry-After": "3600"}  # far above max_crawl_delay
+        summary = run_crawl(config_for(server), db)
+        log = server.requests()
+        limited = next(i for i, r in enumerate(log) if r.status == 429)
+        assert log[limited + 1:] == []  # nothing more was sent to that host this run
+        assert dict(summary.sites[0].errors).get("http_429") == 1
+        assert summary.sites[0].pending > 0
+        run_crawl(config_for(server), db)  # the next run picks up what was left
+    assert articles(db) == site.expected
+
+
+def test_revisited_article_that_changed_is_updated_and_unchanged_ones_are_304(tmp_path):
+    db = tmp_path / "a.db"
+    revisit = CrawlConfig(user_agent="testbot/1.0", per_host_delay=0.02, timeout=2.0,
+                          revisit_after=0.0)
+    with SiteServer() as server:
+        build_plain_site(server, articles=4)
+        run_crawl(config_for(server, revisit), db)
+        path = sorted(p for p in server.routes if "/story-number-" in p)[0]
+        route = server.routes[path]
+        route.body = route.body.replace(b"</article>", b"<p>Update: the council has since "
+                                        b"reversed its decision after a public meeting.</p>"
+                                        b"</article>")
+        second = run_crawl(config_for(server, revisit), db)
+    s = second.sites[0]
+    assert s.updated_articles == 1 and s.new_articles == 0
+    assert s.not_modified >= 3 + 3  # the other three articles, home, section, feed
+    with Store(db) as store:
+        body = store.get_article(server.url(path)).body
+    assert "reversed its decision" in body

@@ -244,6 +244,7 @@ class Crawler:
                 ticker = asyncio.create_task(self._tick())
                 await asyncio.gather(*tasks)
                 ticker.cancel()
+                self.progress.update(self.scheduler.pending(), self.total_requests)
         return self._finish(started)  # step 11
 
     # -- step 2: seeds and what a previous run left
@@ -522,7 +523,8 @@ class Crawler:
         canonical = clean_url(candidate) or page.final_url
         key = url_key(canonical)
         canonical = self.store.article_key(key) or canonical  # step 9
-        article = replace(article, canonical_url=canonical, site=entry.site)
+        article = replace(article, canonical_url=canonical, site=entry.site,
+                          **_hints(article, entry))
         outcome = self.store.upsert_article(article, page_id)
         self.store.put_article_keys(
             list(dict.fromkeys([key, entry.key, url_key(page.final_url)])), canonical)
@@ -613,6 +615,16 @@ class Crawler:
         status = "failed" if summary.exit_code else ("stopped" if summary.stopped else "ok")
         self.store.finish_run(self.run_id, status, summary.exit_code, totals, summary.as_dict())
         return summary
+
+
+def _hints(article, entry: FrontierEntry) -> dict[str, str]:
+    """What a feed or sitemap said about the page fills fields extraction left empty."""
+    filled = {}
+    if not article.published and entry.published:
+        filled["published"] = entry.published
+    if not article.description and entry.summary:
+        filled["description"] = entry.summary
+    return filled
 
 
 def _process_pool() -> ProcessPoolExecutor:

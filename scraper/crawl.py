@@ -444,9 +444,8 @@ class Crawler:
 
     async def _handle(self, entry: FrontierEntry, page: Page) -> None:
         counts = self.counts[entry.site]
-        if page.error in ("redirect_offsite",):
-            self._queue_links(entry.site, [Link(url=page.final_url, source="redirect")],
-                              depth=entry.depth, referrer=entry.url)
+        if page.error == "redirect_offsite" and self._follow_elsewhere(entry, page):
+            return
         if page.error == "robots_disallowed":
             self._robots_blocked(entry)
             return
@@ -466,6 +465,20 @@ class Crawler:
                                   page.header("last-modified"), page_id)
         analysis = await self._analyse(entry, page, extract=entry.kind not in (START, LISTING))
         self._settle(entry, page, analysis, page_id)
+
+    def _follow_elsewhere(self, entry: FrontierEntry, page: Page) -> bool:
+        """A redirect to another host: queue the target (politeness and robots.txt of that
+        host apply) if it belongs to the site. True if it does."""
+        if not same_site(page.final_url, self.hosts[entry.site]):
+            return False
+        link = Link(url=page.final_url, source="redirect", kind=entry.kind, title=entry.title,
+                    published=entry.published, summary=entry.summary)
+        with self.store.transaction():
+            self._queue_links(entry.site, [link], depth=entry.depth, referrer=entry.url)
+            self.store.frontier_done([entry.key], "redirected", time.time(), self.run_id)
+        log.info("%s redirects to %s (another host of the site): queued", entry.url,
+                 page.final_url)
+        return True
 
     async def _handle_not_modified(self, entry: FrontierEntry) -> None:
         """A 304: nothing changed. A listing's links are read again from the stored copy,

@@ -300,3 +300,19 @@ def test_revisited_article_that_changed_is_updated_and_unchanged_ones_are_304(tm
     with Store(db) as store:
         body = store.get_article(server.url(path)).body
     assert "reversed its decision" in body
+
+
+def test_start_page_redirecting_to_another_host_of_the_site(tmp_path):
+    with SiteServer() as entry, SiteServer("127.0.0.2") as www:
+        site = build_plain_site(www, articles=4)
+        entry.add_page("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
+        entry.add_redirect("/", www.url("/"))
+        config = Config(crawl=CRAWL, sites=(SiteConfig(
+            name="moved", start_urls=(entry.url("/"),), allowed_hosts=("127.0.0.2",)),))
+        summary = run_crawl(config, tmp_path / "a.db")
+        entry_log, www_log = entry.requests(), www.requests()
+    assert articles(tmp_path / "a.db") == site.expected
+    assert "redirect_offsite" not in dict(summary.sites[0].errors)  # followed, not an error
+    assert [r.path for r in entry_log] == ["/robots.txt", "/"]
+    assert www_log[0].path == "/robots.txt" and www_log[1].path == "/"
+    assert politeness_violations(entry_log + www_log, CRAWL.per_host_delay) == []

@@ -18,6 +18,7 @@ from .models import Article, Link
 log = logging.getLogger(__name__)
 
 GZIP_MAGIC = b"\x1f\x8b"
+PAGINATION = "pagination"  # Link.source of a listing's "next page" links
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,10 @@ def sniff_kind(content: bytes, content_type: str = "") -> str:
 
 
 def analyse_document(entry_kind: str, content: bytes, url: str, headers: Mapping[str, str],
-                     site_hosts: tuple[str, ...], extract: bool, want_links: bool) -> Analysis:
-    """Never raises for bad input: parsers report errors in the result."""
+                     site_hosts: tuple[str, ...], extract: bool, want_links: bool,
+                     selectors: Mapping[str, str] | None = None) -> Analysis:
+    """Never raises for bad input: parsers report errors in the result. `selectors` are the
+    site's optional per-field CSS selectors from its config entry."""
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
     kind = sniff_kind(content, content_type.lower())
     if kind == "feed":
@@ -60,11 +63,11 @@ def analyse_document(entry_kind: str, content: bytes, url: str, headers: Mapping
         return Analysis("sitemap", links=tuple(sitemap.links) + tuple(children),
                         error=sitemap.error)
     text, _encoding = decode_html(content, headers)
-    article = extract_article(content, url, headers) if extract else None
+    article = extract_article(content, url, headers, selectors) if extract else None
     links: tuple[Link, ...] = ()
     if want_links:
         found = parse_page_links(text, url, site_hosts)
-        extra = [Link(url=u, source="page", referrer=url, kind="listing") for u in found.next_pages]
+        extra = [Link(url=u, source=PAGINATION, referrer=url, kind="listing") for u in found.next_pages]
         extra += [Link(url=u, source="page", referrer=url, kind="feed") for u in found.feeds]
         links = tuple(extra) + tuple(found.links)
     return Analysis("article" if article is not None and article.is_article else "html",

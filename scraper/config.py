@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .models import Config, CrawlConfig, SiteConfig
+from .models import SELECTOR_FIELDS, Config, CrawlConfig, SiteConfig
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,9 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
             "sitemaps and pages all count); what is left waits for the next run.", minimum=1),
     Setting("max_depth", "int", "Link hops from a start page, feed or sitemap beyond which "
             "listing pages are no longer fetched (articles linked from a fetched page are).",
+            minimum=0),
+    Setting("max_pagination", "int", "Pages of one paginated listing followed per run (page 2, "
+            "3, ... keep the depth of page 1; cursor-style next links count as a hop).",
             minimum=0),
     Setting("max_body_bytes", "int", "Largest response body downloaded; larger ones are "
             "aborted with error 'too_large'.", minimum=1024),
@@ -264,7 +267,9 @@ def _check_selectors(value: Any, path: str, problems: list[str]) -> Any:
         problems.append(f"{path}: must be a table of field = \"css selector\"")
         return ()
     for field, css in value.items():
-        if not isinstance(css, str) or not css.strip():
+        if field not in SELECTOR_FIELDS:
+            problems.append(f"{path}.{field}: not a field; use one of {', '.join(SELECTOR_FIELDS)}")
+        elif not isinstance(css, str) or not css.strip():
             problems.append(f"{path}.{field}: must be a non-empty CSS selector string")
     return tuple((k, v) for k, v in value.items())
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .analyse import analyse_document
+from .analyse import PAGINATION, analyse_document
 from .fetch import ACCEPT_ANY, ACCEPT_HTML, ACCEPT_XML, Fetcher, backoff_delay, is_transient
 from .frontier import (
     ARTICLE,
@@ -58,7 +58,7 @@ from .politeness import Scheduler
 from .progress import Progress
 from .robots import DISALLOW_ALL, RobotsPolicy, robots_from_response, robots_url
 from .store import Store
-from .urls import classify_url, clean_url, looks_like_trap, same_site, url_key
+from .urls import classify_url, clean_url, looks_like_trap, page_number, same_site, url_key
 
 log = logging.getLogger(__name__)
 
@@ -502,7 +502,8 @@ class Crawler:
             or entry.depth < self.config.max_depth
         return await loop.run_in_executor(
             self.pool, analyse_document, entry.kind, page.content, page.final_url,
-            dict(page.headers), self.hosts[entry.site], extract, want_links)
+            dict(page.headers), self.hosts[entry.site], extract, want_links,
+            dict(self.sites[entry.site].selectors))
 
     def _settle(self, entry: FrontierEntry, page: Page, analysis, page_id: int | None,
                 result: str | None = None) -> None:
@@ -521,8 +522,9 @@ class Crawler:
                           analysis.article.not_article_reason)
             if analysis.error:
                 log.info("%s: %s", page.final_url, analysis.error)
-            self._queue_links(entry.site, analysis.links, depth=entry.depth + 1,
-                              referrer=page.final_url)
+            pages, others = _split_pagination(analysis.links, self.config.max_pagination)
+            self._queue_links(entry.site, pages, depth=entry.depth, referrer=page.final_url)
+            self._queue_links(entry.site, others, depth=entry.depth + 1, referrer=page.final_url)
             result = result or analysis.kind
             self.store.frontier_done(list(dict.fromkeys(keys)), result, time.time(), self.run_id)
         for key in keys:
@@ -660,3 +662,25 @@ def _watch_parent(parent_pid: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True, name="watch-parent").start()
+
+
+def _split_pagination(links: Iterable[Link], max_pagination: int) -> tuple[list[Link], list[Link]]:
+    """Numbered next pages of a listing (page 2..max_pagination) keep the listing's depth, so
+    a deep archive is followed without eating the depth budget; pages past max_pagination are
+    dropped; every other link, cursor-style next links included, is one hop deeper, which
+    bounds endless pagination by max_depth."""
+    pages: list[Link] = []
+    others: list[Link] = []
+    beyond: set[str] = set()
+    for link in links:
+        number = page_number(link.url) if link.source == PAGINATION else None
+        if number is None:
+            others.append(link)
+        elif number <= max_pagination:
+            pages.append(link)
+        else:
+            beyond.add(link.url)
+            log.debug("pagination past max_pagination (%d): %s", max_pagination, link.url)
+    # the same "next" anchor is usually also an ordinary link: it must not sneak in that way
+    others = [link for link in others if link.url not in beyond]
+    return pages, others

@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib.resources import files
 from pathlib import Path
 
 from .crawl import CrawlSummary, run_crawl
@@ -62,9 +61,13 @@ def serve_demo_site(port: int = DEMO_PORT) -> Iterator[str]:
         server.server_close()
 
 
+# Shipped as package data beside this module (a plain path works for wheels and editable installs).
+DEMO_SITE = Path(__file__).resolve().parent / "demo_site"
+
+
 def _resolve(path: str) -> tuple[bytes, str] | None:
     """The file for a URL path ("/world/" -> world/index.html), or None."""
-    root = files("scraper") / "demo_site"
+    root = DEMO_SITE
     clean = path.split("?", 1)[0].split("#", 1)[0]
     parts = [p for p in clean.split("/") if p]
     if any(p in ("..", ".") for p in parts):

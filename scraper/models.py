@@ -97,6 +97,10 @@ class Link:
     kind: str = "unknown"  # "article", "listing", "feed", "sitemap", "unknown"
 
 
+# Fields a site's config entry may pin to a CSS selector (`[sites.selectors]`).
+SELECTOR_FIELDS = ("headline", "standfirst", "body", "byline", "published", "modified")
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     name: str
@@ -116,6 +120,7 @@ class CrawlConfig:
     timeout: float = 20.0
     max_pages_per_site: int = 500
     max_depth: int = 3
+    max_pagination: int = 10  # "next page" links followed from one listing, at the listing's depth
     max_body_bytes: int = 5_000_000
     max_redirects: int = 10
     max_crawl_delay: float = 30.0

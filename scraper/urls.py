@@ -438,7 +438,8 @@ def classify_url(url: str) -> str:
     query = {name: value for _, name, value in _split_query(parts.query)}
     last = segments[-1] if segments else ""
     ext = _extension(last)
-    if "sitemap" in last and ext in ("xml", "gz", "txt", "") or last.endswith(".xml.gz"):
+    # "sitemap.xml", "news-sitemap.xml.gz", "/sitemap": not a slug that merely mentions one
+    if last == "sitemap" or "sitemap" in last and ext in ("xml", "gz", "txt"):
         return "sitemap"
     if ext in _ASSET_EXTENSIONS:
         return "asset"

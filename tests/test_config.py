@@ -75,6 +75,7 @@ name = "a"
 start_urls = []
 feeds = "https://x.example/feed"
 colour = "blue"
+selectors = { headline = "h1.title", colour = ".red" }
 
 [[sites]]
 start_urls = ["https://y.example/"]
@@ -94,6 +95,7 @@ start_urls = ["https://y.example/"]
         "sites[1].start_urls: at least one URL is required",
         "sites[1].feeds: must be an array of URLs",
         "sites[1].colour: unknown key",
+        "sites[1].selectors.colour: not a field",
         "sites[2].name: required",
     ]
     for fragment in expected:

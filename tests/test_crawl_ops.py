@@ -105,14 +105,15 @@ def test_traps_do_not_eat_the_budget(tmp_path):
     with SiteServer() as server:
         site = build_plain_site(server, articles=12, traps=True)
         config = config_for(server, CrawlConfig(user_agent="testbot/1.0", per_host_delay=0.02,
-                                                timeout=2.0, max_depth=3,
+                                                timeout=2.0, max_depth=3, max_pagination=4,
                                                 max_pages_per_site=60))
         summary = run_crawl(config, tmp_path / "a.db")
         paths = server.paths()
     assert articles(tmp_path / "a.db") == site.expected
     calendar = [p for p in paths if p.startswith("/events/")]
     archive = [p for p in paths if p.startswith("/archive")]
-    assert 0 < len(calendar) <= 3 and 0 < len(archive) <= 3  # depth-bounded
+    assert 0 < len(calendar) <= 3  # an endless day-by-day chain: bounded by max_depth
+    assert sorted(archive) == [f"/archive?page={n}" for n in range(1, 5)]  # by max_pagination
     assert summary.exit_code == 0
 
 

@@ -38,3 +38,9 @@ def test_every_make_target_is_in_the_readme():
     phony = re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
     missing = [t for t in phony if t != "clean" and f"make {t}" not in README]
     assert missing == []
+
+
+def test_settings_table_in_readme_is_current():
+    from scraper.config import settings_markdown
+
+    assert settings_markdown().strip() in README

@@ -254,3 +254,11 @@ def test_trap_year_window_is_configurable():
     assert trap_reason("https://ex.com/1995/05/", now_year=2026) is None
     assert trap_reason("https://ex.com/1995/05/", now_year=2026, min_year=2000) == "calendar_year"
     assert trap_reason("https://ex.com/2030/05/", now_year=2026) == "calendar_year"
+
+
+def test_a_slug_that_mentions_sitemap_is_not_a_sitemap():
+    from scraper.urls import classify_url
+
+    assert classify_url("https://news.example/2024/04/29/archive-story-from-gzip-sitemap/") == "article"
+    assert classify_url("https://news.example/sitemap") == "sitemap"
+    assert classify_url("https://news.example/news-sitemap.xml.gz") == "sitemap"

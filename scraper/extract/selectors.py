@@ -10,9 +10,9 @@ from collections.abc import Mapping
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ..models import SELECTOR_FIELDS
 from .document import Document, node_text
 
-SELECTOR_FIELDS = ("headline", "standfirst", "body", "byline", "published", "modified")
 _BLOCKS = "p, h2, h3, h4, li, blockquote, pre"
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from .export import FORMATS, write_articles
 from .models import Article, CrawlConfig
 from .pipeline import ExtractOutcome, extract_file, extract_url, reextract, save_outcome
 from .store import Store, StoreError
@@ -152,6 +153,28 @@ def search(query, db, limit) -> None:
     for row in rows:
         click.echo(f"{row['headline']}\n  {row['canonical_url']}")
     click.echo(f"{len(rows)} results", err=True)
+
+
+@cli.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+@click.option("--site", help="Only articles of this site.")
+@click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write here instead of stdout.")
+def export(db, fmt, site, since, output) -> None:
+    """Export stored articles as JSON Lines or CSV, newest first.
+
+    \b
+    Examples:
+      scraper export --db data/articles.db > articles.jsonl
+      scraper export --db data/articles.db --format csv --site bbc -o bbc.csv
+    """
+    if not Path(db).exists():
+        raise click.ClickException(f"no database at {db}")
+    with open_store(db) as store:
+        count = write_articles(store.iter_articles(site=site, since=since), output, fmt)
+    click.echo(f"exported {count} articles", err=True)
 
 
 def _register_crawl_commands() -> None:

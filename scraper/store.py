@@ -343,6 +343,20 @@ class Store:
         rows = list(self.db.query("SELECT * FROM articles WHERE canonical_url = ?", [canonical_url]))
         return article_from_row(rows[0]) if rows else None
 
+    def iter_articles(self, site: str | None = None, since: str | None = None) -> Iterator[Article]:
+        """Stored articles, newest published first; `since` filters on published (ISO prefix)."""
+        where, params = [], []
+        if site:
+            where.append("site = ?")
+            params.append(site)
+        if since:
+            where.append("published >= ?")
+            params.append(since)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        sql = f"SELECT * FROM articles {clause} ORDER BY published DESC, canonical_url"
+        for row in self.db.query(sql, params):
+            yield article_from_row(row)
+
     def count_articles(self, site: str | None = None) -> int:
         if site:
             return self.db.execute("SELECT count(*) FROM articles WHERE site = ?", [site]).fetchone()[0]

@@ -84,3 +84,21 @@ def test_save_then_reextract_without_network(tmp_path, local_site):
 def test_reextract_of_missing_db_fails_cleanly(tmp_path):
     result = run("reextract", "--db", str(tmp_path / "none.db"))
     assert result.exit_code == 1 and "no database" in result.output
+
+
+def test_export_jsonl_and_csv(tmp_path, local_site):
+    import csv
+    import io
+
+    db = tmp_path / "articles.db"
+    assert run("extract", "--save", "--db", str(db), local_site.add("/a", SEED_HTML),
+               local_site.add("/t", TD_HTML)).exit_code == 0
+    result = run("export", "--db", str(db))
+    assert result.exit_code == 0
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 2
+    assert {r["byline"] for r in records} == {"Dhiren Mistry", "Dhiren"}
+    result = run("export", "--db", str(db), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 2 and rows[0]["headline"] == "Grooming Gang Victims still blamed by Police"
+    assert "exported 2 articles" in result.stderr

@@ -204,6 +204,19 @@ def article_from_row(row: dict[str, Any]) -> Article:
     )
 
 
+def _filters(site: str | None, since_column: str, since: str | None,
+             *fixed: str) -> tuple[str, list[str]]:
+    """A WHERE clause for the optional --site and --since filters of the CLI."""
+    conditions, params = list(fixed), []
+    if site:
+        conditions.append("site = ?")
+        params.append(site)
+    if since:
+        conditions.append(f"{since_column} >= ?")
+        params.append(since)
+    return (f"WHERE {' AND '.join(conditions)}" if conditions else ""), params
+
+
 class Store:
     """The project's SQLite database. Open it, use it, close it (or use `with`)."""
 
@@ -289,14 +302,8 @@ class Store:
     def iter_pages(self, site: str | None = None, since: str | None = None,
                    latest_only: bool = True) -> Iterator[StoredPage]:
         """Stored successful pages, newest first; with latest_only, one per final URL."""
-        where, params = ["status BETWEEN 200 AND 299"], []
-        if site:
-            where.append("site = ?")
-            params.append(site)
-        if since:
-            where.append("fetched_at >= ?")
-            params.append(since)
-        sql = f"SELECT * FROM pages WHERE {' AND '.join(where)} ORDER BY fetched_at DESC, id DESC"
+        where, params = _filters(site, "fetched_at", since, "status BETWEEN 200 AND 299")
+        sql = f"SELECT * FROM pages {where} ORDER BY fetched_at DESC, id DESC"
         seen: set[str] = set()
         for row in self.db.query(sql, params):
             if latest_only and row["final_url"] in seen:
@@ -345,15 +352,8 @@ class Store:
 
     def iter_articles(self, site: str | None = None, since: str | None = None) -> Iterator[Article]:
         """Stored articles, newest published first; `since` filters on published (ISO prefix)."""
-        where, params = [], []
-        if site:
-            where.append("site = ?")
-            params.append(site)
-        if since:
-            where.append("published >= ?")
-            params.append(since)
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        sql = f"SELECT * FROM articles {clause} ORDER BY published DESC, canonical_url"
+        where, params = _filters(site, "published", since)
+        sql = f"SELECT * FROM articles {where} ORDER BY published DESC, canonical_url"
         for row in self.db.query(sql, params):
             yield article_from_row(row)
 

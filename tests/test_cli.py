@@ -102,3 +102,11 @@ def test_export_jsonl_and_csv(tmp_path, local_site):
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == 2 and rows[0]["headline"] == "Grooming Gang Victims still blamed by Police"
     assert "exported 2 articles" in result.stderr
+
+
+def test_reextract_filters_by_site_and_since(tmp_path, local_site):
+    db = tmp_path / "articles.db"
+    assert run("extract", "--save", "--db", str(db), local_site.add("/a", SEED_HTML)).exit_code == 0
+    assert "re-extracted 0 pages" in run("reextract", "--db", str(db), "--site", "nosuchsite").stdout
+    assert "re-extracted 0 pages" in run("reextract", "--db", str(db), "--since", "2999-01-01").stdout
+    assert "re-extracted 1 pages" in run("reextract", "--db", str(db), "--site", "DESIblitz").stdout

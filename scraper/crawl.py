@@ -66,6 +66,8 @@ __all__ = ["CrawlSummary", "LockedError", "SiteSummary", "run_crawl"]
 
 EXIT_OK, EXIT_FAILED = 0, 1
 _XML_KINDS = (FEED, SITEMAP)
+_ROBOTS_HOPS = 5  # RFC 9309 2.3.1.2: follow at least five redirects for robots.txt
+_NOT_ARTICLE_RESULTS = frozenset({"html", "feed", "sitemap"})  # frontier results of pages
 
 
 # ----------------------------------------------------------------------------- summary
@@ -217,6 +219,7 @@ class Crawler:
         self.config = config
         self.sites = {s.name: s for s in sites}
         self.hosts = {s.name: _site_hosts(s) for s in self.sites.values()}
+        self.start_keys = {s.name: {url_key(u) for u in s.start_urls} for s in self.sites.values()}
         self.store = store
         self.max_pages = max_pages
         self.max_duration = max_duration
@@ -225,6 +228,7 @@ class Crawler:
         self.total_requests = 0
         self.run_id = 0
         self.done_depth: dict[str, int] = {}  # identities settled this run -> at what depth
+        self.robots_asked: set[str] = set()  # hosts whose robots.txt is known or queued
         self.seq = 0
         self.progress = Progress(enabled=progress, counts=self.counts)
         self.scheduler: Scheduler
@@ -290,8 +294,8 @@ class Crawler:
 
     def _enqueue(self, entry: FrontierEntry) -> None:
         """Queue in memory; the first time a host is seen, robots.txt goes first."""
-        if entry.host not in self.scheduler.hosts:
-            self.scheduler.host(entry.host)
+        if entry.host not in self.robots_asked:
+            self.robots_asked.add(entry.host)
             policy = self._cached_robots(entry.origin)
             if policy is not None:
                 self.scheduler.set_robots(entry.host, policy)
@@ -360,22 +364,33 @@ class Crawler:
     # -- robots.txt
 
     async def _fetch_robots(self, entry: FrontierEntry, release) -> None:
+        """robots.txt for the host named in the entry's key. Redirect hops on the same host
+        wait for its delay; a hop to another host is queued on that host, so its delay
+        holds too (entry.depth counts those hops, RFC 9309 allows five)."""
         self._count_request(entry.site)
-        page = await self.fetcher.fetch(entry.url, accept=ACCEPT_ANY)
+        host, origin = _robots_origin(entry)
+        page = await self.fetcher.fetch(entry.url, accept=ACCEPT_ANY,
+                                        on_redirect=self._redirect_hook(entry, robots=True))
+        if page.error == "redirect_offsite" and entry.depth < _ROBOTS_HOPS:
+            release()
+            log.info("robots.txt of %s redirects to %s: queued on that host", origin,
+                     page.final_url)
+            self.scheduler.push(replace(entry, url=page.final_url, depth=entry.depth + 1,
+                                        seq=self._next_seq()))
+            return
         status = page.status if page.status is not None and (
             page.ok or (page.error or "").startswith("http_")) else None
         policy = robots_from_response(status, page.content, time.time(), url=page.final_url)
-        self.scheduler.set_robots(entry.host, policy)
-        release()
+        self.scheduler.set_robots(host, policy)
+        release()  # after set_robots: a Crawl-delay counts from this response already
         if policy.rule == DISALLOW_ALL:
             reason = f"robots.txt unavailable ({page.error or status})"
             self.counts[entry.site].errors["robots_unavailable"] += 1
-            self.scheduler.park(entry.host, reason)
+            self.scheduler.park(host, reason)
             return
         if page.ok:
             self.counts[entry.site].fetched += 1
-        self.store.robots_put(entry.origin, page.final_url, status, page.content,
-                              policy.fetched_at)
+        self.store.robots_put(origin, page.final_url, status, page.content, policy.fetched_at)
         self._queue_robots_sitemaps(policy, entry.site)
 
     def _queue_robots_sitemaps(self, policy: RobotsPolicy, site: str) -> None:
@@ -403,13 +418,14 @@ class Crawler:
             last_modified=validators.get("last_modified"),
             on_redirect=self._redirect_hook(entry))
 
-    def _redirect_hook(self, entry: FrontierEntry):
+    def _redirect_hook(self, entry: FrontierEntry, robots: bool = False):
         state = self.scheduler.host(entry.host)
 
         async def hook(target: str) -> str | None:
             if urlsplit(target).netloc.lower() != entry.host:
                 return "redirect_offsite"  # the target is queued as a link of its own
-            if state.robots is None or not state.robots.allowed(target, self.config.user_agent):
+            if not robots and (state.robots is None
+                               or not state.robots.allowed(target, self.config.user_agent)):
                 return "robots_disallowed"
             await asyncio.sleep(state.delay)  # same host: the per-host delay between hops
             return None
@@ -531,9 +547,8 @@ class Crawler:
             self.done_depth[key] = min(entry.depth, self.done_depth.get(key, entry.depth))
 
     def _store_article(self, entry: FrontierEntry, page: Page, article, page_id):
-        hosts = self.hosts[entry.site]
         candidate = article.canonical_url
-        if not candidate or not same_site(candidate, hosts):
+        if not candidate or not self._trusted_canonical(candidate, page.final_url, entry.site):
             candidate = page.final_url
         canonical = clean_url(candidate) or page.final_url
         key = url_key(canonical)
@@ -545,6 +560,25 @@ class Crawler:
             list(dict.fromkeys([key, entry.key, url_key(page.final_url)])), canonical)
         log.debug("article %s: %s", outcome, canonical)
         return {"unchanged": "unchanged", "new": "new", "updated": "updated"}[outcome], canonical
+
+    def _trusted_canonical(self, canonical: str, final_url: str, site: str) -> bool:
+        """rel=canonical / og:url is followed only when it stays on the site and does not
+        name a page that is not an article: CMSs that set og:url (or the canonical) to the
+        home page or a section would otherwise fold every story into one row."""
+        if not same_site(canonical, self.hosts[site]):
+            return False
+        key = url_key(canonical)
+        if key == url_key(final_url):
+            return True
+        if urlsplit(key).path == "/" or key in self.start_keys[site]:
+            log.info("%s: canonical %s is the home or a start page; ignored", final_url,
+                     canonical)
+            return False
+        row = self.store.frontier_states([key]).get(key)
+        if row is not None and row["result"] in _NOT_ARTICLE_RESULTS:
+            log.info("%s: canonical %s is a listing page; ignored", final_url, canonical)
+            return False
+        return True
 
     def _queue_links(self, site: str, links: Iterable[Link], *, depth: int,
                      referrer: str | None) -> None:
@@ -630,6 +664,13 @@ class Crawler:
         status = "failed" if summary.exit_code else ("stopped" if summary.stopped else "ok")
         self.store.finish_run(self.run_id, status, summary.exit_code, totals, summary.as_dict())
         return summary
+
+
+def _robots_origin(entry: FrontierEntry) -> tuple[str, str]:
+    """(host, origin) a robots entry is for: its key names them, its URL may have moved
+    to another host through a redirect."""
+    origin = entry.key.removeprefix("robots:")
+    return urlsplit(origin).netloc, origin
 
 
 def _hints(article, entry: FrontierEntry) -> dict[str, str]:

@@ -4,15 +4,21 @@
 database (store.py persists it in the `frontier` table so a killed run resumes). No I/O here.
 
 Order ("newest first", and so that traps cannot eat the page budget): robots.txt, then feeds
-and sitemaps, then start pages, then articles with a known date (newest first), then articles
-without one (in discovery order), then listing pages by depth, then anything else by depth.
+and sitemaps, then start pages, then articles: those linked from the site's pages without a
+date first (being on the live site now is the best sign of news), then dated ones newest
+first (feed/sitemap date, else the date in the URL), then undated ones from feeds and
+sitemaps in discovery order; then listing pages by depth, then anything else by depth.
+A big archive sitemap of old URLs therefore cannot crowd out today's stories.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
+
+from .urls import url_date
 
 # Kinds of entry. Link kinds from urls.classify_url plus our own "start" and "robots".
 ROBOTS = "robots"
@@ -24,6 +30,7 @@ LISTING = "listing"
 UNKNOWN = "unknown"
 
 _CLASS = {ROBOTS: 0, FEED: 1, SITEMAP: 1, START: 2, ARTICLE: 3, LISTING: 5, UNKNOWN: 6}
+_LIVE_SOURCES = frozenset({"page", "start", "redirect"})  # found on the site's own pages
 
 
 @dataclass(frozen=True)
@@ -58,8 +65,12 @@ class FrontierEntry:
     def priority(self) -> tuple[int, float, int, int]:
         """Smaller sorts first."""
         klass = _CLASS.get(self.kind, _CLASS[UNKNOWN])
-        published = _timestamp(self.published)
-        if self.kind == ARTICLE and published is None:
+        if self.kind != ARTICLE:
+            return (klass, 0.0, self.depth, self.seq)
+        published = _timestamp(self.published) or _timestamp(url_date(self.url))
+        if published is None and self.source in _LIVE_SOURCES:
+            published = math.inf
+        if published is None:
             klass = 4
         return (klass, -(published or 0.0), self.depth, self.seq)
 

@@ -12,7 +12,11 @@ Rules (the hard ones are tested from the test server's own request log):
 * Retry-After makes the host ineligible until then (no worker sleeps); one longer than
   `max_crawl_delay` parks the host until the next run;
 * a retried entry waits for its own backoff time (`not_before`) in the scheduler;
-* a site whose page budget is spent hands out nothing more (its entries stay pending).
+* a site whose page budget is spent hands out nothing more (its entries stay pending);
+* robots.txt, feeds, sitemaps and start pages go first; after that a host alternates between
+  its best article and its best listing (or unknown) page, so neither a backlog of articles
+  (a big archive sitemap) starves discovery of today's stories on the listings, nor a
+  listing trap (facets, calendars) starves the articles.
 
 Workers call `await scheduler.next()` and get an entry, or None when the run is over.
 """
@@ -26,7 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .frontier import ROBOTS, FrontierEntry
+from .frontier import LISTING, ROBOTS, UNKNOWN, FrontierEntry
 from .models import CrawlConfig
 from .robots import RobotsPolicy
 
@@ -44,9 +48,29 @@ class HostState:
     robots: RobotsPolicy | None = None
     busy: bool = False
     next_ok: float = 0.0  # monotonic time before which no request may start
+    last_end: float | None = None  # monotonic end of the last response from this host
     parked: str | None = None  # why this host gets no more requests this run
-    queue: list[tuple[tuple, int, FrontierEntry]] = field(default_factory=list)
+    queue: list[tuple[tuple, int, FrontierEntry]] = field(default_factory=list)  # the rest
+    browse: list[tuple[tuple, int, FrontierEntry]] = field(default_factory=list)  # listings
     waiting: list[FrontierEntry] = field(default_factory=list)  # retries not yet due
+    browse_turn: bool = False  # the next pick prefers a listing page
+
+    def heap_for(self, entry: FrontierEntry) -> list[tuple[tuple, int, FrontierEntry]]:
+        return self.browse if entry.kind in _BROWSE_KINDS else self.queue
+
+    def top(self) -> tuple[tuple, int, FrontierEntry] | None:
+        """The entry this host would hand out next (see the alternation rule above)."""
+        main = self.queue[0] if self.queue else None
+        browse = self.browse[0] if self.browse else None
+        if main is None or browse is None:
+            return main or browse
+        if main[0][0] <= _SEED_CLASS or not self.browse_turn:
+            return main
+        return browse
+
+
+_BROWSE_KINDS = frozenset({LISTING, UNKNOWN})
+_SEED_CLASS = 2  # priority class of start pages; robots, feeds and sitemaps are below it
 
 
 class Scheduler:
@@ -83,6 +107,8 @@ class Scheduler:
                 asked = self.config.max_crawl_delay
             delay = max(delay, asked)
         state.delay = delay
+        if state.last_end is not None:  # a Crawl-delay learnt late still counts from there
+            state.next_ok = max(state.next_ok, state.last_end + delay)
         self._wake()
 
     def park(self, name: str, reason: str) -> None:
@@ -109,12 +135,12 @@ class Scheduler:
             state.waiting.append(entry)
         else:
             self._counter += 1
-            heapq.heappush(state.queue, (entry.priority(), self._counter, entry))
+            heapq.heappush(state.heap_for(entry), (entry.priority(), self._counter, entry))
         self._wake()
         return True
 
     def pending(self) -> int:
-        return sum(len(h.queue) + len(h.waiting) for h in self.hosts.values()
+        return sum(len(h.queue) + len(h.browse) + len(h.waiting) for h in self.hosts.values()
                    if h.parked is None)
 
     def busy(self) -> int:
@@ -161,6 +187,7 @@ class Scheduler:
             del self._queued[entry.key]
         now = time.monotonic()
         if requested:
+            state.last_end = now
             state.next_ok = max(state.next_ok, now + state.delay)
         if retry_after:
             if retry_after > self.config.max_crawl_delay:
@@ -182,12 +209,12 @@ class Scheduler:
             self._promote_due(state, wall)
             self._drop_stale(state)
             self._drop_spent(state)
-            if not state.queue:
+            top = state.top()
+            if top is None:
                 if state.waiting:
                     due = min(e.not_before for e in state.waiting) - wall
                     soonest = due if soonest is None else min(soonest, due)
                 continue
-            top = state.queue[0]
             if state.robots is None and top[2].kind != ROBOTS:
                 continue  # robots.txt is in flight or queued: wait for it
             if state.next_ok > now:
@@ -200,8 +227,9 @@ class Scheduler:
             if soonest is None and self.busy():
                 return None, 1.0  # something in flight may queue more work
             return None, soonest
-        _, state = best
-        entry = heapq.heappop(state.queue)[2]
+        (_, _, entry), state = best
+        heapq.heappop(state.heap_for(entry))
+        state.browse_turn = entry.kind not in _BROWSE_KINDS
         state.busy = True
         return entry, None
 
@@ -212,22 +240,23 @@ class Scheduler:
         for entry in state.waiting:
             if entry.not_before <= wall:
                 self._counter += 1
-                heapq.heappush(state.queue, (entry.priority(), self._counter, entry))
+                heapq.heappush(state.heap_for(entry), (entry.priority(), self._counter, entry))
             else:
                 still.append(entry)
         state.waiting = still
 
     def _drop_stale(self, state: HostState) -> None:
         """Heap entries replaced by a newer version of the same key are skipped."""
-        while state.queue and self._queued.get(state.queue[0][2].key) is not state.queue[0][2]:
-            heapq.heappop(state.queue)
+        for heap in (state.queue, state.browse):
+            while heap and self._queued.get(heap[0][2].key) is not heap[0][2]:
+                heapq.heappop(heap)
 
     def _drop_spent(self, state: HostState) -> None:
         """Entries of sites whose budget is spent leave the queue (they stay pending)."""
-        while state.queue and state.queue[0][2].kind != ROBOTS \
-                and not self.budget_left(state.queue[0][2].site):
-            entry = heapq.heappop(state.queue)[2]
-            self._queued.pop(entry.key, None)
+        for heap in (state.queue, state.browse):
+            while heap and heap[0][2].kind != ROBOTS and not self.budget_left(heap[0][2].site):
+                entry = heapq.heappop(heap)[2]
+                self._queued.pop(entry.key, None)
 
     def _wake(self) -> None:
         self._changed.set()

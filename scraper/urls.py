@@ -409,6 +409,26 @@ def page_number(url: str) -> int | None:
     return None
 
 
+def url_date(url: str) -> str | None:
+    """The publication day a URL spells out ("/2024/06/05/slug", "/2024-06-05-slug/"), as
+    ISO "YYYY-MM-DD", or None. Used to order the frontier when no feed or sitemap gave a
+    date; a bare year or month is not a day."""
+    parts = _split(url)
+    if parts is None:
+        return None
+    match = _URL_DAY_RE.search(parts.path)
+    if match is None:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    try:
+        return datetime(year, month, day, tzinfo=UTC).date().isoformat()
+    except ValueError:
+        return None
+
+
+_URL_DAY_RE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d?)[/-](\d\d?)(?=[/\-_.]|$)")
+
+
 def pagination_depth(url: str) -> int:
     """How many "next page" steps away from the first page this URL is (0 for page 1
     or a URL without pagination)."""

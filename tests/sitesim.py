@@ -45,6 +45,9 @@ class Route:
     fail_status: int = 503
     fail_headers: dict[str, str] = field(default_factory=dict)
     conditional: bool = True  # ETag/Last-Modified and 304 support
+    gzip: bool = False  # send the body with Content-Encoding: gzip
+    trickle: float = 0.0  # seconds between 256-byte chunks of the body (a slow server)
+    cut_first: int = 0  # the first N times: full Content-Length, half the body, hang up
     hits: int = 0
 
 
@@ -159,12 +162,12 @@ def _handler_for(site: SiteServer):
                     site.done.notify_all()
 
         def _respond(self) -> tuple[int, bool]:
-            route = site.routes.get(self.path) or site.routes.get(urlsplit(self.path).path)
-            if route is None:
-                for prefix, make in site.dynamic:
-                    if self.path.startswith(prefix):
-                        route = make(self.path)
-                        break
+            route = site.routes.get(self.path)
+            for prefix, make in site.dynamic if route is None else ():
+                if self.path.startswith(prefix):
+                    route = make(self.path)
+                    break
+            route = route or site.routes.get(urlsplit(self.path).path)
             if route is None:
                 return self._send(404, b"<html><body><h1>Not found</h1></body></html>",
                                   {"Content-Type": "text/html"}), False
@@ -181,7 +184,35 @@ def _handler_for(site: SiteServer):
                 headers["Last-Modified"] = site.last_modified
                 if self.headers.get("If-None-Match") == etag:
                     return self._send(304, b"", {"ETag": etag}), False
-            return self._send(route.status, route.body, headers), False
+            body = route.body
+            if route.gzip:
+                body = gzip.compress(body, mtime=0)
+                headers["Content-Encoding"] = "gzip"
+            if route.hits - route.fail_first <= route.cut_first:
+                return self._send_cut(route.status, body, headers), True
+            if route.trickle:
+                return self._send_slowly(route.status, body, headers, route.trickle)
+            return self._send(route.status, body, headers), False
+
+        def _send_cut(self, status: int, body: bytes, headers: dict[str, str]) -> int:
+            """Promise the whole body, send half of it, hang up (a connection reset)."""
+            self._send(status, b"", {**headers, "Content-Length": str(len(body))}, length=False)
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return status
+
+        def _send_slowly(self, status: int, body: bytes, headers: dict[str, str],
+                         pause: float) -> tuple[int, bool]:
+            """Trickle the body; stop as soon as the client hangs up (its total timeout)."""
+            self._send(status, b"", {**headers, "Content-Length": str(len(body))}, length=False)
+            for start in range(0, len(body), 256):
+                self.wfile.write(body[start:start + 256])
+                self.wfile.flush()
+                if self._client_left_within(pause):
+                    self.close_connection = True
+                    return status, True
+            return status, False
 
         def _client_left_within(self, seconds: float) -> bool:
             """Wait, but notice at once if the client hangs up (its timeout)."""
@@ -193,11 +224,12 @@ def _handler_for(site: SiteServer):
                     return True
             return False
 
-        def _send(self, status: int, body: bytes, headers: dict[str, str]) -> int:
+        def _send(self, status: int, body: bytes, headers: dict[str, str], *,
+                  length: bool = True) -> int:
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
-            if status != 304:
+            if status != 304 and length:
                 self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if status != 304 and body:

@@ -6,9 +6,12 @@ one parsed `Document`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import re
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
+from typing import TypeVar
 
 from ..models import Article
 from .body import extract_body
@@ -32,6 +35,11 @@ from .standfirst import extract_standfirst
 
 __all__ = ["extract_article", "extractor_version"]
 
+T = TypeVar("T")
+_log = logging.getLogger(__name__)
+# C0 controls other than whitespace (and DEL): invalid in HTML text, and they break consumers.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
 
 @lru_cache(maxsize=1)
 def extractor_version() -> str:
@@ -51,24 +59,18 @@ def extract_article(html: str | bytes, url: str, headers: Mapping[str, str] | No
     from a site's config entry; generic extraction is used where they match nothing.
     """
     text, _encoding = decode_html(html, headers)
-    doc = Document(text, url)
+    doc = Document(_CONTROL_CHARS.sub("", text), url)
     pinned = dict(selectors or {})
-    body = (pinned.get("body") and select_body(doc, pinned["body"])) or extract_body(doc)
-    headline = (pinned.get("headline") and select_text(doc, pinned["headline"])) or extract_headline(doc)
-    standfirst = (pinned.get("standfirst") and select_text(doc, pinned["standfirst"])) or \
-        extract_standfirst(doc, headline, body)
-    pinned_byline = pinned.get("byline") and select_text(doc, pinned["byline"])
-    authors = names_from_text(pinned_byline) if pinned_byline else extract_authors(doc)
-    published, modified = extract_dates(doc)
-    if pinned.get("published"):
-        published = iso(parse_date(select_text(doc, pinned["published"]))) or published
-    if pinned.get("modified"):
-        modified = iso(parse_date(select_text(doc, pinned["modified"]))) or modified
-    is_article, reason = article_verdict(doc, body, headline)
+    body = _guarded(_body, "", doc, pinned)
+    headline = _guarded(_headline, None, doc, pinned)
+    standfirst = _guarded(_standfirst, None, doc, pinned, headline, body)
+    authors = _guarded(_authors, [], doc, pinned)
+    published, modified = _guarded(_dates, (None, None), doc, pinned)
+    is_article, reason = _guarded(article_verdict, (False, "extraction failed"), doc, body, headline)
     return Article(
         url=url,
-        canonical_url=canonical_url(doc),
-        site=site_name(doc),
+        canonical_url=_guarded(canonical_url, url, doc),
+        site=_guarded(site_name, None, doc),
         headline=headline,
         standfirst=standfirst,
         body=body,
@@ -76,13 +78,49 @@ def extract_article(html: str | bytes, url: str, headers: Mapping[str, str] | No
         authors=tuple(authors),
         published=published,
         modified=modified,
-        language=language(doc),
-        description=description(doc),
-        image=image(doc),
-        section=section(doc),
-        tags=tags(doc),
+        language=_guarded(language, None, doc),
+        description=_guarded(description, None, doc),
+        image=_guarded(image, None, doc),
+        section=_guarded(section, None, doc),
+        tags=_guarded(tags, (), doc),
         word_count=len(body.split()),
         extractor=extractor_version(),
         is_article=is_article,
         not_article_reason=reason,
     )
+
+
+def _guarded(stage: Callable[..., T], fallback: T, *args) -> T:
+    """Run one field's stage; a bug meeting an unforeseen page costs that field, not the page."""
+    try:
+        return stage(*args)
+    except Exception:
+        _log.exception("extraction stage %s failed on %s", stage.__name__, args[0].url)
+        return fallback
+
+
+def _body(doc: Document, pinned: dict[str, str]) -> str:
+    return (pinned.get("body") and select_body(doc, pinned["body"])) or extract_body(doc)
+
+
+def _headline(doc: Document, pinned: dict[str, str]) -> str | None:
+    return (pinned.get("headline") and select_text(doc, pinned["headline"])) or extract_headline(doc)
+
+
+def _standfirst(doc: Document, pinned: dict[str, str], headline: str | None, body: str) -> str | None:
+    return (pinned.get("standfirst") and select_text(doc, pinned["standfirst"])) or \
+        extract_standfirst(doc, headline, body)
+
+
+def _authors(doc: Document, pinned: dict[str, str]) -> list[str]:
+    pinned_byline = pinned.get("byline") and select_text(doc, pinned["byline"])
+    return names_from_text(pinned_byline) if pinned_byline else extract_authors(doc)
+
+
+def _dates(doc: Document, pinned: dict[str, str]) -> tuple[str | None, str | None]:
+    published, modified = extract_dates(doc)
+    if pinned.get("published"):
+        published = iso(parse_date(select_text(doc, pinned["published"]))) or published
+    if pinned.get("modified"):
+        modified = iso(parse_date(select_text(doc, pinned["modified"]))) or modified
+    return published, modified

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 import trafilatura
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .clean import cleaned_tree
-from .document import Document, node_text
+from .clean import cleaned_tree, main_text_container
+from .document import MAX_COSTLY_ELEMENTS, Document, node_text
 
 _WORD = re.compile(r"\w+")
 _TITLE_SUFFIX = re.compile(r"\s[|\-–—:]\s")
@@ -69,8 +70,40 @@ _QUOTES = "\"'“”‘’«»„"
 
 
 def extract_body(doc: Document) -> str:
-    paragraphs = _trafilatura_paragraphs(cleaned_tree(doc).html, doc.url)
+    paragraphs = _trafilatura_paragraphs(_bounded_html(cleaned_tree(doc)), doc.url)
     return "\n\n".join(_drop_boilerplate_lines(paragraphs, _headlines(doc)))
+
+
+def _bounded_html(tree: LexborHTMLParser) -> str:
+    """The cleaned page, or on an oversized page (trafilatura slows down faster than linearly)
+    the largest region around the main text that fits MAX_COSTLY_ELEMENTS, cut to its opening
+    part when even the main text container alone is larger."""
+    if tree.body is None or len(tree.css("*")) <= MAX_COSTLY_ELEMENTS:
+        return tree.html
+    region = main_text_container(tree.body) or tree.body
+    while region.parent is not None and region.parent.tag != "html" and \
+            _element_count(region.parent) <= MAX_COSTLY_ELEMENTS:
+        region = region.parent
+    return f"<html><body>{''.join(_opening_within_budget(region, MAX_COSTLY_ELEMENTS))}</body></html>"
+
+
+def _element_count(node: LexborNode) -> int:
+    return len(node.css("*"))  # the node itself included
+
+
+def _opening_within_budget(node: LexborNode, budget: int):
+    """HTML of the node's leading children that fit the budget; the first child larger than
+    what is left is entered and cut the same way (keeping its tag, not its attributes)."""
+    for child in node.iter(include_text=True):
+        if child.is_element_node:
+            size = _element_count(child)
+            if size > budget:
+                yield f"<{child.tag}>"
+                yield from _opening_within_budget(child, budget - 1)
+                yield f"</{child.tag}>"
+                return
+            budget -= size
+        yield child.html or ""
 
 
 def _trafilatura_paragraphs(html: str, url: str) -> list[str]:
@@ -152,15 +185,36 @@ def _is_date_line(paragraph: str) -> bool:
 def _drop_pull_quotes(paragraphs: list[str]) -> list[str]:
     """Drop a short quoted paragraph whose words reappear inside another one: a pull quote."""
     normalized = [_normalized(p.strip(_QUOTES)) for p in paragraphs]
+    containing = _paragraphs_by_opening_words(normalized)
     kept = []
     for index, paragraph in enumerate(paragraphs):
         words = _word_count(paragraph)
         quoted = paragraph[:1] in _QUOTES
-        if quoted and _PULL_QUOTE_MIN_WORDS <= words <= _PULL_QUOTE_MAX_WORDS and any(
-            other != index and len(normalized[other]) > len(normalized[index])
-            and normalized[index] in normalized[other]
-            for other in range(len(paragraphs))
-        ):
+        if quoted and _PULL_QUOTE_MIN_WORDS <= words <= _PULL_QUOTE_MAX_WORDS and \
+                _repeated_in_longer(index, normalized, containing):
             continue
         kept.append(paragraph)
     return kept
+
+
+def _paragraphs_by_opening_words(normalized: list[str]) -> dict[tuple[str, ...], set[int]]:
+    """Every run of _PULL_QUOTE_MIN_WORDS words -> the paragraphs holding it: an index that keeps
+    the pull-quote test linear on pages with thousands of paragraphs."""
+    index: dict[tuple[str, ...], set[int]] = {}
+    size = _PULL_QUOTE_MIN_WORDS
+    for position, text in enumerate(normalized):
+        tokens = text.split()
+        for start in range(len(tokens) - size + 1):
+            index.setdefault(tuple(tokens[start:start + size]), set()).add(position)
+    return index
+
+
+def _repeated_in_longer(index: int, normalized: list[str],
+                        containing: dict[tuple[str, ...], set[int]]) -> bool:
+    needle = normalized[index]
+    opening = tuple(needle.split()[:_PULL_QUOTE_MIN_WORDS])
+    return any(
+        other != index and len(normalized[other]) > len(needle)
+        and f" {needle} " in f" {normalized[other]} "
+        for other in containing.get(opening, ())
+    )

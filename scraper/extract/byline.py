@@ -6,11 +6,10 @@ or the site); JSON-LD Person names and <meta name=author> are the fallback."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
 
-from .document import Document, clean_text, ld_types
+from .document import Document, clean_text, ld_types, url_parts
 from .fieldtext import (
     SKIPPED_TAGS,
     display_lines,
@@ -110,7 +109,7 @@ def _brand_keys(doc: Document) -> list[str]:
     publisher = (doc.ld_article or {}).get("publisher")
     if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
         keys.append(publisher["name"])
-    host = urlsplit(doc.url).hostname or ""
+    host = url_parts(doc.url).hostname or ""
     labels = [label for label in host.split(".") if label not in ("www", "m", "amp")]
     if labels:
         keys.append(max(labels[:-1] or labels, key=len))

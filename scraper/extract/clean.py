@@ -9,10 +9,12 @@ words also sit on article containers ("post-related", "has-comments").
 from __future__ import annotations
 
 import re
+from html import escape
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .document import Document
+from .fieldtext import display_lines
 
 # Structural widgets; `form` and `header` are left alone (whole pages sit in an ASP.NET form).
 _WIDGET_TAGS = {"nav", "aside", "footer", "figcaption", "button", "select", "textarea", "dialog",
@@ -64,6 +66,10 @@ _LINK_SHARE = 0.9
 
 _LOOSE_TEXT_CONTAINERS = "div, td, section, article, main, center, font"
 
+# An element with this many element ancestors (html counted) is too deep for lxml.
+_MAX_DEPTH = 200
+_TOO_DEEP = " > ".join(["*"] * _MAX_DEPTH)
+
 _INLINE_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark",
     "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "font",
@@ -76,6 +82,7 @@ def cleaned_tree(doc: Document) -> LexborHTMLParser:
     tree = doc.tree.clone()
     if tree.body is None:
         return tree
+    _flatten_deep_nesting(tree)
     for node in _widget_nodes(tree):
         node.decompose()
     _remove_hover_cards(tree)
@@ -83,6 +90,19 @@ def cleaned_tree(doc: Document) -> LexborHTMLParser:
     _promote_div_paragraphs(tree)
     _wrap_loose_text(tree)
     return tree
+
+
+def _flatten_deep_nesting(tree: LexborHTMLParser) -> None:
+    """Markup nested deeper than lxml parses (libxml2 stops at 256 levels, and trafilatura
+    would see none of that text) becomes plain paragraphs, one per displayed line, under the
+    deepest element kept. Real pages nest a few dozen levels: this only fires on broken markup."""
+    deep = tree.css(_TOO_DEEP)
+    if not deep:
+        return
+    deep_ids = {node.mem_id for node in deep}
+    for node in deep:
+        if node.parent is not None and node.parent.mem_id not in deep_ids:
+            node.inner_html = "".join(f"<p>{escape(line)}</p>" for line in display_lines(node))
 
 
 def _prose_runs(node: LexborNode):
@@ -99,9 +119,9 @@ def _prose_chars(node: LexborNode) -> int:
     return sum(size for _, size in _prose_runs(node))
 
 
-def _main_text_path(body: LexborNode) -> tuple[set[int], int]:
-    """Ids of the container holding the most prose and of its ancestors, and the page's prose
-    size. The container is the parent of the paragraphs (or the <br>-text block itself)."""
+def _main_text_container(body: LexborNode) -> tuple[LexborNode | None, int]:
+    """The container holding the most prose, and the page's prose size. The container is the
+    parent of the paragraphs (or the <br>-text block itself)."""
     credit: dict[int, int] = {}
     nodes: dict[int, LexborNode] = {}
     total = 0
@@ -114,8 +134,17 @@ def _main_text_path(body: LexborNode) -> tuple[set[int], int]:
         nodes[container.mem_id] = container
         total += size
     if not credit:
-        return set(), 0
-    node = nodes[max(credit, key=credit.__getitem__)]
+        return None, 0
+    return nodes[max(credit, key=credit.__getitem__)], total
+
+
+def main_text_container(body: LexborNode) -> LexborNode | None:
+    return _main_text_container(body)[0]
+
+
+def _main_text_path(body: LexborNode) -> tuple[set[int], int]:
+    """Ids of the main text container and of its ancestors, and the page's prose size."""
+    node, total = _main_text_container(body)
     path = set()
     while node is not None:
         path.add(node.mem_id)

@@ -35,6 +35,8 @@ _MODIFIED_META = (
     "article:modified_time", "article:modified", "og:updated_time", "datemodified",
     "dcterms.modified", "last-modified", "article.updated",
 )
+# htmldate reads at most this many elements' share of the page (news pages have a few thousand).
+_HTMLDATE_MAX_ELEMENTS = 5_000
 _LABEL_WORDS = re.compile(
     r"^\s*(?:(?:published|posted|updated|last updated|modified|created|date)\s*(?:on|at)?\s*:?\s*)+",
     re.I,
@@ -151,15 +153,24 @@ def _htmldate_day(doc: Document) -> datetime | None:
     try:
         from htmldate import find_date
 
+        html = _bounded_html(doc)
         # the quick pass first: the extensive one can take 100+ ms on very large pages
-        found = find_date(doc.html, url=doc.url, original_date=True, extensive_search=False) or find_date(
-            doc.html, url=doc.url, original_date=True, extensive_search=True)
+        found = find_date(html, url=doc.url, original_date=True, extensive_search=False) or find_date(
+            html, url=doc.url, original_date=True, extensive_search=True)
     except Exception:  # htmldate raises on odd markup; a missing date is not an error
         return None
     if not found:
         return None
     parsed = date.fromisoformat(found)
     return datetime(parsed.year, parsed.month, parsed.day) if parsed.year >= _EARLIEST_YEAR else None
+
+
+def _bounded_html(doc: Document) -> str:
+    """The page, or on a very large one its opening share of about _HTMLDATE_MAX_ELEMENTS
+    elements: htmldate's time grows with size, and a publication date is shown near the top."""
+    if doc.element_count <= _HTMLDATE_MAX_ELEMENTS:
+        return doc.html
+    return doc.html[:len(doc.html) * _HTMLDATE_MAX_ELEMENTS // doc.element_count]
 
 
 def extract_published(doc: Document) -> datetime | None:

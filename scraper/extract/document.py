@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -17,6 +18,10 @@ ARTICLE_TYPES = {
 }
 
 _WS = re.compile(r"\s+")
+
+# Element count beyond which trafilatura gets a bounded share of the page: its time grows
+# faster than linearly with size. News pages have a few thousand elements.
+MAX_COSTLY_ELEMENTS = 10_000
 
 
 def clean_text(text: str | None) -> str:
@@ -45,9 +50,25 @@ def _flatten_ld(obj: Any, out: list[dict]) -> None:
 
 def ld_types(obj: dict) -> set[str]:
     types = obj.get("@type") or []
-    if isinstance(types, str):
-        types = [types]
+    if not isinstance(types, list):
+        types = [types]  # a string, or a broken value such as a number
     return {str(t).lower() for t in types}
+
+
+def absolute_url(base: str, href: str) -> str | None:
+    """href resolved against base; None when either is not a parsable URL ("http://[::1")."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return None
+
+
+def url_parts(url: str) -> SplitResult:
+    """The parts of a URL; an unparsable one counts as having none."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return urlsplit("")
 
 
 @dataclass
@@ -60,6 +81,10 @@ class Document:
 
     def __post_init__(self) -> None:
         self.tree = LexborHTMLParser(self.html)
+
+    @cached_property
+    def element_count(self) -> int:
+        return len(self.tree.css("*"))
 
     @cached_property
     def meta(self) -> dict[str, list[str]]:
@@ -93,10 +118,12 @@ class Document:
                 continue
             try:
                 data = json.loads(raw)
+            except RecursionError:  # absurdly nested: not a description of the page
+                continue
             except ValueError:
                 try:  # common breakage: raw newlines or trailing commas inside strings
                     data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ")))
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue
             _flatten_ld(data, out)
         return out

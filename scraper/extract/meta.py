@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
-
 from ..urls import classify_url
-from .document import Document, clean_text, ld_types
+from .document import Document, absolute_url, clean_text, ld_types, url_parts
 
 _LISTING_TYPES = {"collectionpage", "profilepage", "searchresultspage", "itemlist", "website"}
 
@@ -15,8 +13,8 @@ def canonical_url(doc: Document) -> str:
     href = node.attributes.get("href") if node else None
     href = href or doc.meta_first("og:url")
     if href:
-        absolute = urljoin(doc.url, href.strip())
-        if urlsplit(absolute).scheme in ("http", "https"):
+        absolute = absolute_url(doc.url, href)
+        if absolute and url_parts(absolute).scheme in ("http", "https"):
             return absolute
     return doc.url
 
@@ -28,7 +26,7 @@ def site_name(doc: Document) -> str | None:
     publisher = (doc.ld_article or {}).get("publisher")
     if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
         return clean_text(publisher["name"]) or None
-    host = urlsplit(doc.url).hostname or ""
+    host = url_parts(doc.url).hostname or ""
     return host.removeprefix("www.") or None
 
 
@@ -45,14 +43,16 @@ def description(doc: Document) -> str | None:
 
 def image(doc: Document) -> str | None:
     src = doc.meta_first("og:image", "twitter:image")
-    return urljoin(doc.url, src) if src else None
+    return absolute_url(doc.url, src) if src else None
 
 
 def section(doc: Document) -> str | None:
     ld_section = (doc.ld_article or {}).get("articleSection")
     if isinstance(ld_section, list):
         ld_section = ld_section[0] if ld_section else None
-    return clean_text(str(ld_section)) if ld_section else doc.meta_first("article:section")
+    if isinstance(ld_section, str) and clean_text(ld_section):
+        return clean_text(ld_section)
+    return doc.meta_first("article:section")
 
 
 def tags(doc: Document) -> tuple[str, ...]:
@@ -95,7 +95,7 @@ def article_verdict(doc: Document, body: str, headline: str | None) -> tuple[boo
     og_type = (doc.meta_first("og:type") or "").lower()
     declared_article = doc.ld_article is not None or og_type == "article"
     url_kind = classify_url(doc.url)
-    if urlsplit(doc.url).path.strip("/") == "":
+    if url_parts(doc.url).path.strip("/") == "":
         return False, "home page"
     if headline is None:
         return False, "no headline"

@@ -13,7 +13,7 @@ import re
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .clean import cleaned_tree, main_text_container
+from .clean import cleaned_tree, main_text_container, prose_chars
 from .document import MAX_COSTLY_ELEMENTS, Document, node_text
 
 _WORD = re.compile(r"\w+")
@@ -64,13 +64,23 @@ _NUMBER = re.compile(r"\b\d{1,4}\b")
 _DATE_LINE_MAX_WORDS = 10
 _DATE_LINE_EDGE = 2  # datelines and stamps sit right before or after the text
 
+# A precision pass returning fewer words while the page holds this much prose lost the text.
+_LOST_TEXT_WORDS = 25
+_LOST_TEXT_PROSE = 1000
+
 _PULL_QUOTE_MIN_WORDS = 5
 _PULL_QUOTE_MAX_WORDS = 40
 _QUOTES = "\"'“”‘’«»„"
 
 
 def extract_body(doc: Document) -> str:
-    paragraphs = _trafilatura_paragraphs(_bounded_html(cleaned_tree(doc)), doc.url)
+    tree = cleaned_tree(doc)
+    html = _bounded_html(tree)
+    paragraphs = _trafilatura_paragraphs(html, doc.url, favor_precision=True)
+    if _word_count(" ".join(paragraphs)) < _LOST_TEXT_WORDS and prose_chars(tree) >= _LOST_TEXT_PROSE:
+        # favor_precision's link-density pruning can take the container of the whole text
+        # with it (seen when the headline is a plain <div>): the default settings keep it
+        paragraphs = _trafilatura_paragraphs(html, doc.url, favor_precision=False)
     return "\n\n".join(_drop_boilerplate_lines(paragraphs, _headlines(doc)))
 
 
@@ -106,10 +116,10 @@ def _opening_within_budget(node: LexborNode, budget: int):
         yield child.html or ""
 
 
-def _trafilatura_paragraphs(html: str, url: str) -> list[str]:
+def _trafilatura_paragraphs(html: str, url: str, favor_precision: bool) -> list[str]:
     text = trafilatura.extract(
         html, url=url, include_comments=False, include_tables=True,
-        favor_precision=True, output_format="txt", deduplicate=False,
+        favor_precision=favor_precision, output_format="txt", deduplicate=False,
     ) or ""
     return [line.strip() for line in text.splitlines() if line.strip()]
 

@@ -119,6 +119,11 @@ def _prose_chars(node: LexborNode) -> int:
     return sum(size for _, size in _prose_runs(node))
 
 
+def prose_chars(tree: LexborHTMLParser) -> int:
+    """Characters of sentence-long text on the page (outside links and code)."""
+    return _prose_chars(tree.body) if tree.body is not None else 0
+
+
 def _main_text_container(body: LexborNode) -> tuple[LexborNode | None, int]:
     """The container holding the most prose, and the page's prose size. The container is the
     parent of the paragraphs (or the <br>-text block itself)."""

@@ -9,11 +9,13 @@ from selectolax.lexbor import LexborNode
 from .document import Document, clean_text, node_text
 from .fieldtext import display_text, in_chrome, is_hidden, similarity
 
+_WORD = re.compile(r"\w+")
 _SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+")
 # Elements that can carry a headline; only h1 is trusted without agreeing with the metadata.
 _CANDIDATES = 'h1, h2, h3, [itemprop="headline"], [class*="headline"], [class*="title"], dt'
 _MATCH = 0.8  # word-set agreement with a metadata title that identifies the displayed headline
 _MAX_LEN = 400
+_NOT_SHOWN = {"script", "style", "noscript", "template", "title", "option", "select", "textarea", "a"}
 
 
 def strip_site_affixes(title: str, site_name: str | None = None) -> str:
@@ -90,10 +92,41 @@ def find_headline_node(doc: Document) -> LexborNode | None:
                 first_h1 = node
             elif first_chrome_h1 is None:
                 first_chrome_h1 = node
+    if best is not None and best[1].tag == "h1":
+        return best[1]
+    if first_h1 is None or best is not None:
+        shown = _any_element_showing(doc, titles)
+        if shown is not None and (best is None or shown[0] > best[0]):
+            best = shown
     if best is not None:
         return best[1]
     # a bare <header><h1> can be the article's own header; trust it only without metadata
     return first_h1 or (first_chrome_h1 if not titles else None)
+
+
+def _any_element_showing(doc: Document, titles: list[str]) -> tuple[float, LexborNode] | None:
+    """(rank, node) of the visible element, whatever its tag or class, whose text agrees best
+    with a declared title: the headline of a page without headline markup (a styled <div>,
+    obfuscated class names). Looked for among the elements containing each title's longest word."""
+    if not titles or doc.tree.body is None:
+        return None
+    best: tuple[float, LexborNode] | None = None
+    seen: set[int] = set()
+    longest_words = dict.fromkeys(max(_WORD.findall(title), key=len, default="") for title in titles)
+    for word in filter(None, longest_words):
+        for node in doc.tree.body.css(f':lexbor-contains("{word}" i)'):
+            if node.mem_id in seen or node.tag in _NOT_SHOWN:
+                continue
+            seen.add(node.mem_id)
+            text = node_text(node)
+            if not 3 <= len(text) <= _MAX_LEN:
+                continue
+            score = _agreement(text, titles)
+            if score >= _MATCH and not is_hidden(node):
+                rank = _rank(node, score)
+                if best is None or rank > best[0]:
+                    best = (rank, node)
+    return best
 
 
 def extract_headline(doc: Document) -> str | None:

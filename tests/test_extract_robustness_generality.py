@@ -1,0 +1,65 @@
+"""Pages that present the usual fields without the usual markup: no <h1>, obfuscated class
+names (CSS-in-JS), no JSON-LD. Each case pins a general rule found by perturbing real pages."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+from scraper.extract import extract_article
+
+FIXTURES = Path(__file__).parent / "fixtures" / "robustness"
+URL = "https://news.example.com/politics/council-backs-library-budget-123"
+TITLE = "Council backs library budget after long debate"
+DEK = "Councillors voted eight to three for longer opening hours and a new roof."
+PARAGRAPHS = [
+    f"Paragraph {n}: the council approved the library budget on Tuesday after a debate about "
+    "opening hours, staff numbers and roof repairs that went on well into the evening."
+    for n in range(6)
+]
+
+
+def _page(headline_html: str, head: str = "") -> str:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (
+        f"<html><head><title>{TITLE} | Example News</title>"
+        f'<meta property="og:title" content="{TITLE}">'
+        f'<meta name="description" content="{DEK}">{head}</head><body>'
+        '<div class="css-1q2w3e"><div class="css-9z8x7c">'
+        '<div class="css-share"><h3>Share all sharing options for: ' + TITLE + "</h3></div>"
+        f"{headline_html}<h2 class='css-4r5t6y'>{DEK}</h2></div>"
+        f"<div class='css-7u8i9o'>{body}</div></div></body></html>"
+    )
+
+
+def test_headline_in_a_styled_div_is_found_by_its_agreement_with_the_title():
+    article = extract_article(_page(f'<div class="css-a1b2c3">{TITLE}</div>'), URL)
+    assert article.headline == TITLE
+    assert article.standfirst == DEK  # the dek is found after the located headline
+
+
+def test_a_plain_div_wins_over_a_share_widget_heading_repeating_the_title():
+    """The shown headline differs a little from og:title; a share widget's <h3> also repeats
+    it. Without <h1> markup the best agreement outside page chrome wins."""
+    shown = f"{TITLE} on Tuesday"
+    html = _page(f"<div><span>{shown}</span></div>").replace(
+        f"Share all sharing options for: {TITLE}", f"Share: {shown}")
+    article = extract_article(html, URL)
+    assert article.headline == shown
+
+
+def test_an_h1_still_wins_when_present():
+    article = extract_article(_page(f"<h1>{TITLE} today</h1>"), URL)
+    assert article.headline == f"{TITLE} today"
+
+
+def test_text_lost_by_the_precision_pass_is_recovered():
+    """A real page (headline <h1> turned into a <div>) on which trafilatura's favor_precision
+    pruning drops the whole article container: the default pass must bring the text back."""
+    html = gzip.decompress((FIXTURES / "headline-in-div.html.gz").read_bytes()).decode("utf-8")
+    url = ("https://www.moneycontrol.com/news/business/markets/"
+           "economy-in-stress-and-markets-on-a-high-time-to-be-careful-4656421.html")
+    article = extract_article(html, url)
+    assert article.headline == "Economy in stress and markets on a high; time to be careful?"
+    assert article.body.startswith("The equity benchmark Sensex scaled a new all-time high")
+    assert article.word_count > 500

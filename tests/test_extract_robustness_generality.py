@@ -63,3 +63,36 @@ def test_text_lost_by_the_precision_pass_is_recovered():
     assert article.headline == "Economy in stress and markets on a high; time to be careful?"
     assert article.body.startswith("The equity benchmark Sensex scaled a new all-time high")
     assert article.word_count > 500
+
+
+def test_by_line_after_the_headline_is_the_byline_whatever_the_class_names():
+    html = (
+        f"<html><head><title>{TITLE}</title></head><body><div class='x1'><div class='x2'>"
+        f"<div class='x3'>{TITLE}</div>"
+        "<div class='x4'><span>By</span> <a href='/u/1'>Jane Doe</a> and <a href='/u/2'>John Roe</a>"
+        " <span>Nov 3, 2019</span></div></div>"
+        "<div class='x5'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div></div></body></html>"
+    )
+    article = extract_article(html, URL)
+    assert article.authors == ("Jane Doe", "John Roe")
+
+
+def test_a_sentence_starting_with_by_in_the_text_is_no_byline():
+    html = (
+        f"<html><head><title>{TITLE}</title></head><body><h1>{TITLE}</h1>"
+        "<p>By Tuesday evening the vote was done.</p>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</body></html>"
+    )
+    assert extract_article(html, URL).authors == ()
+
+
+def test_the_dek_is_not_repeated_as_the_first_body_paragraph():
+    dek = DEK + " The debate lasted all evening."
+    html = (
+        f"<html><head><title>{TITLE}</title></head><body><article><h1>{TITLE}</h1>"
+        f"<p class='summary'>{dek}</p><div>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + "</div></article></body></html>"
+    )
+    article = extract_article(html, URL)
+    assert article.standfirst == dek
+    assert article.body.startswith(PARAGRAPHS[0]) and "Councillors" not in article.body

@@ -19,6 +19,7 @@ from .byline import extract_authors, names_from_text
 from .dates import extract_dates, iso, parse_date
 from .decode import decode_html
 from .document import Document
+from .fieldtext import similarity
 from .headline import extract_headline
 from .meta import (
     article_verdict,
@@ -38,6 +39,7 @@ __all__ = ["extract_article", "extractor_version"]
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
 # C0 controls other than whitespace (and DEL): invalid in HTML text, and they break consumers.
+_SAME_TEXT = 0.9
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
@@ -64,6 +66,7 @@ def extract_article(html: str | bytes, url: str, headers: Mapping[str, str] | No
     body = _guarded(_body, "", doc, pinned)
     headline = _guarded(_headline, None, doc, pinned)
     standfirst = _guarded(_standfirst, None, doc, pinned, headline, body)
+    body = _without_standfirst(body, standfirst)
     authors = _guarded(_authors, [], doc, pinned)
     published, modified = _guarded(_dates, (None, None), doc, pinned)
     is_article, reason = _guarded(article_verdict, (False, "extraction failed"), doc, body, headline)
@@ -97,6 +100,14 @@ def _guarded(stage: Callable[..., T], fallback: T, *args) -> T:
     except Exception:
         _log.exception("extraction stage %s failed on %s", stage.__name__, args[0].url)
         return fallback
+
+
+def _without_standfirst(body: str, standfirst: str | None) -> str:
+    """The dek is no part of the body: drop it when the body stage took it in as its opening."""
+    opening, _, rest = body.partition("\n\n")
+    if standfirst and rest and similarity(opening, standfirst) >= _SAME_TEXT:
+        return rest
+    return body
 
 
 def _body(doc: Document, pinned: dict[str, str]) -> str:

@@ -9,7 +9,7 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from .document import Document, clean_text, ld_types, url_parts
+from .document import Document, clean_text, ld_types, node_text, url_parts
 from .fieldtext import (
     SKIPPED_TAGS,
     display_lines,
@@ -19,6 +19,7 @@ from .fieldtext import (
     same_node,
     similarity,
 )
+from .headline import find_headline_node
 
 _BYLINE_NODES = (
     '[class*="byline"], [class*="author"], [rel~="author"], [itemprop~="author"], '
@@ -89,6 +90,8 @@ _PARTICLES = {
     "den", "ter", "ten", "bin", "binti", "al", "el", "y", "e", "zu", "af", "st", "mc",
 }
 _MAX_NAME_TOKENS = 5
+_LEAD_IN_SCAN = 60  # elements after the headline searched for a "By ..." line
+_LEAD_IN_MAX_CHARS = 100
 _FIELD_MARK = " ¦ "
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[\s.'’\-]+[^\W\d_]+)*\.?$")
 
@@ -270,9 +273,48 @@ def metadata_authors(doc: Document, brands: list[str]) -> list[str]:
     return _dedupe(names)
 
 
+def lead_in_byline(doc: Document, brands: list[str]) -> list[str]:
+    """Names on a short "By ..." line among the elements following the headline: the byline
+    of a page whose markup does not name it (obfuscated or missing class names)."""
+    headline = find_headline_node(doc)
+    if headline is None:
+        return []
+    for node in _elements_after(doc, headline, _LEAD_IN_SCAN):
+        text = node_text(node)
+        if len(text) <= _LEAD_IN_MAX_CHARS and _LEAD_IN.match(text) and _is_candidate(node):
+            names = names_from_text(text, brands)
+            if names:
+                return names
+    return []
+
+
+def _elements_after(doc: Document, anchor: LexborNode, limit: int) -> list[LexborNode]:
+    """Up to `limit` elements following the anchor in document order, outside it."""
+    found: list[LexborNode] = []
+    node: LexborNode | None = anchor
+    while node is not None and node.next is None:
+        node = node.parent
+    node = node.next if node is not None else None
+    while node is not None and len(found) < limit:
+        if node.is_element_node:
+            found.append(node)
+        if node.child is not None:
+            node = node.child
+            continue
+        while node is not None and node.next is None:
+            node = node.parent
+        node = node.next if node is not None else None
+    return found
+
+
 def extract_authors(doc: Document) -> list[str]:
     brands = _brand_keys(doc)
     shown, names = visible_byline(doc, brands)
     if names:
         return _prefer_fuller(names, metadata_authors(doc, brands))
-    return [] if shown else metadata_authors(doc, brands)
+    if shown:
+        return []
+    names = lead_in_byline(doc, brands)
+    if names:
+        return _prefer_fuller(names, metadata_authors(doc, brands))
+    return metadata_authors(doc, brands)

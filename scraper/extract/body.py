@@ -40,7 +40,7 @@ _CALL_TO_ACTION = re.compile(
     r"^follow\b.{0,80}\b(on|at) (twitter|facebook|instagram|youtube)\b|"
     r"\b(twitter|facebook|instagram)\b.{0,40}\bfollow (us|him|her|me|them)\b|"
     r"\bhave a (news )?tip\b|\bmay be reached at\b|\bclick here for more\b|"
-    r"\bshare it with a friend\b|\bdelivered (right )?(to|in) your inbox\b",
+    r"\bdelivered (right )?(to|in) your inbox\b",
     re.I,
 )
 _CALL_TO_ACTION_MAX_WORDS = 60

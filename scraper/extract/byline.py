@@ -74,7 +74,7 @@ _ORG_TOKENS = {
 # Job titles glued to names ("Tom Krisher, AP Auto Writer", "정덕현 칼럼니스트").
 _ROLE_TOKENS = {
     "writer", "reporter", "correspondent", "columnist", "contributor", "editor", "producer",
-    "photographer", "journalist", "senior", "chief", "associate", "special", "political", "auto",
+    "photographer", "journalist", "senior", "chief", "associate", "special", "political",
     "staff", "deputy", "managing", "executive", "contributing", "guest", "freelance", "analyst",
     "journaliste", "redakteur", "redakteurin", "autor", "autorin", "칼럼니스트", "기자", "객원기자",
     "корреспондент", "редактор", "обозреватель", "журналист",

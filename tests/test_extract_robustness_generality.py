@@ -96,3 +96,22 @@ def test_the_dek_is_not_repeated_as_the_first_body_paragraph():
     article = extract_article(html, URL)
     assert article.standfirst == dek
     assert article.body.startswith(PARAGRAPHS[0]) and "Councillors" not in article.body
+
+
+def _header_page(header_lines: str) -> str:
+    return (
+        f"<html><head><title>{TITLE}</title></head><body><div class='x1'>"
+        f"<div class='x3'>{TITLE}</div>{header_lines}<div class='x5'>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div></div></body></html>"
+    )
+
+
+def test_date_shown_under_the_headline_without_markup_is_the_published_day():
+    html = _header_page("<div class='x4'>By Jane Doe</div><span class='x6'>20 Nov, 2019 05:47</span>")
+    assert extract_article(html, URL).published == "2019-11-20T05:47:00"
+
+
+def test_a_caption_mentioning_a_date_is_no_publication_date():
+    caption = "A cyclist rides past the closed library in the town centre, November 19, 2019."
+    html = _header_page(f"<div class='x7'>{caption}</div><span class='x6'>Nov 20, 2019</span>")
+    assert extract_article(html, URL).published == "2019-11-20"

@@ -13,6 +13,7 @@ from .document import Document, clean_text, ld_types, node_text, url_parts
 from .fieldtext import (
     SKIPPED_TAGS,
     display_lines,
+    elements_after,
     in_chrome,
     is_hidden,
     is_inside,
@@ -279,32 +280,13 @@ def lead_in_byline(doc: Document, brands: list[str]) -> list[str]:
     headline = find_headline_node(doc)
     if headline is None:
         return []
-    for node in _elements_after(doc, headline, _LEAD_IN_SCAN):
+    for node in elements_after(headline, _LEAD_IN_SCAN):
         text = node_text(node)
         if len(text) <= _LEAD_IN_MAX_CHARS and _LEAD_IN.match(text) and _is_candidate(node):
             names = names_from_text(text, brands)
             if names:
                 return names
     return []
-
-
-def _elements_after(doc: Document, anchor: LexborNode, limit: int) -> list[LexborNode]:
-    """Up to `limit` elements following the anchor in document order, outside it."""
-    found: list[LexborNode] = []
-    node: LexborNode | None = anchor
-    while node is not None and node.next is None:
-        node = node.parent
-    node = node.next if node is not None else None
-    while node is not None and len(found) < limit:
-        if node.is_element_node:
-            found.append(node)
-        if node.child is not None:
-            node = node.child
-            continue
-        while node is not None and node.next is None:
-            node = node.parent
-        node = node.next if node is not None else None
-    return found
 
 
 def extract_authors(doc: Document) -> list[str]:

@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from dateutil import parser as date_parser
 
 from .document import Document, clean_text
+from .fieldtext import elements_after, is_hidden
+from .headline import find_headline_node
 
 _EARLIEST_YEAR = 1995  # older values are placeholders such as 0001-01-01 or the epoch
 _HOURS = {
@@ -35,6 +37,20 @@ _MODIFIED_META = (
     "article:modified_time", "article:modified", "og:updated_time", "datemodified",
     "dcterms.modified", "last-modified", "article.updated",
 )
+# A full date as pages show it: "Nov 20, 2019", "20 November 2019", "2019-11-20", with an optional
+# time and zone. English month names only: dateutil reads no others (and skips them in fuzzy
+# mode, giving a wrong day), and a numeric "03.11.2019" is ambiguous.
+_MONTH_WORD = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_CLOCK = r"(?:,?\s*(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,5})?)?"
+_DATE_SHAPE = re.compile(
+    rf"\b(?:{_MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_WORD},?\s+(?:19|20)\d\d|(?:19|20)\d\d-\d\d-\d\d){_CLOCK}",
+    re.I,
+)
+_HEADER_SCAN = 40  # elements after the headline searched for a shown date
+_DATE_LINE_MAX_CHARS = 120
+_DATE_LINE_OTHER_CHARS = 40
+_NOT_DATE_TAGS = {"script", "style", "noscript", "template", "option", "select"}
 # htmldate reads at most this many elements' share of the page (news pages have a few thousand).
 _HTMLDATE_MAX_ELEMENTS = 5_000
 _LABEL_WORDS = re.compile(
@@ -137,6 +153,24 @@ def _time_values(doc: Document, kind: str, marked_only: bool) -> list[str | None
     return marked if marked_only else unmarked
 
 
+def _date_lines_after_headline(doc: Document) -> list[str | None]:
+    """Short texts shaped like a full date among the elements after the headline: the date
+    shown in the article header when no markup declares it."""
+    headline = find_headline_node(doc)
+    if headline is None:
+        return []
+    lines = []
+    for node in elements_after(headline, _HEADER_SCAN):
+        if node.tag in _NOT_DATE_TAGS:
+            continue
+        text = clean_text(node.text(deep=False)) or clean_text(node.text())
+        shown = _DATE_SHAPE.search(text) if len(text) <= _DATE_LINE_MAX_CHARS else None
+        # the date is most of the line ("By Jane Doe, Nov 3, 2019"), not a sentence's detail
+        if shown and len(text) - len(shown.group(0)) <= _DATE_LINE_OTHER_CHARS and not is_hidden(node):
+            lines.append(shown.group(0))
+    return lines
+
+
 def _url_day(url: str) -> datetime | None:
     match = _URL_DAY.search(url)
     if not match:
@@ -180,6 +214,7 @@ def extract_published(doc: Document) -> datetime | None:
         or _first_parsed(_itemprop_values(doc, "datePublished"))
         or _first_parsed(_time_values(doc, "published", marked_only=True))
         or _url_day(doc.url)
+        or _first_parsed(_date_lines_after_headline(doc))
         or _first_parsed(_time_values(doc, "published", marked_only=False))
         or _htmldate_day(doc)
     )

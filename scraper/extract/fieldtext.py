@@ -61,6 +61,25 @@ def _inside_any(node: LexborNode, containers: set[int], root: LexborNode) -> boo
     return False
 
 
+def elements_after(anchor: LexborNode, limit: int) -> list[LexborNode]:
+    """Up to `limit` elements following the anchor in document order, outside it."""
+    found: list[LexborNode] = []
+    node: LexborNode | None = anchor
+    while node is not None and node.next is None:
+        node = node.parent
+    node = node.next if node is not None else None
+    while node is not None and len(found) < limit:
+        if node.is_element_node:
+            found.append(node)
+        if node.child is not None:
+            node = node.child
+            continue
+        while node is not None and node.next is None:
+            node = node.parent
+        node = node.next if node is not None else None
+    return found
+
+
 def display_lines(node: LexborNode | None, field_mark: str = "",
                   skipped_tags: frozenset[str] = SKIPPED_TAGS) -> list[str]:
     """The node's text as a reader sees it, one string per rendered line: block and <br>

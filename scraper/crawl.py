@@ -29,6 +29,7 @@ The path of one URL, in the order of the code below:
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -58,7 +59,15 @@ from .politeness import Scheduler
 from .progress import Progress
 from .robots import DISALLOW_ALL, RobotsPolicy, robots_from_response, robots_url
 from .store import Store
-from .urls import classify_url, clean_url, looks_like_trap, page_number, same_site, url_key
+from .urls import (
+    classify_url,
+    clean_url,
+    is_amp_url,
+    looks_like_trap,
+    page_number,
+    same_site,
+    url_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +75,7 @@ __all__ = ["CrawlSummary", "LockedError", "SiteSummary", "run_crawl"]
 
 EXIT_OK, EXIT_FAILED = 0, 1
 _XML_KINDS = (FEED, SITEMAP)
+_CONTENT_KEY_WORDS = 50
 _ROBOTS_HOPS = 5  # RFC 9309 2.3.1.2: follow at least five redirects for robots.txt
 _NOT_ARTICLE_RESULTS = frozenset({"html", "feed", "sitemap"})  # frontier results of pages
 
@@ -416,7 +426,11 @@ class Crawler:
         return await self.fetcher.fetch(
             entry.url, accept=accept, etag=validators.get("etag"),
             last_modified=validators.get("last_modified"),
-            on_redirect=self._redirect_hook(entry))
+            on_redirect=self._redirect_hook(entry), validators=self._validators_of)
+
+    def _validators_of(self, url: str) -> tuple[str | None, str | None]:
+        row = self.store.validators_get(url_key(url)) or {}
+        return row.get("etag"), row.get("last_modified")
 
     def _redirect_hook(self, entry: FrontierEntry, robots: bool = False):
         state = self.scheduler.host(entry.host)
@@ -473,14 +487,40 @@ class Crawler:
             return
         if page.not_modified:
             counts.not_modified += 1
-            await self._handle_not_modified(entry)
+            await self._handle_not_modified(entry, page)
             return
         counts.fetched += 1
         page_id = self.store.save_page(page, entry.site)  # step 7
-        self.store.validators_put(entry.key, entry.url, page.header("etag"),
-                                  page.header("last-modified"), page_id)
+        for key, url in {entry.key: entry.url, url_key(page.final_url): page.final_url}.items():
+            self.store.validators_put(key, url, page.header("etag"),
+                                      page.header("last-modified"), page_id)
         analysis = await self._analyse(entry, page, extract=entry.kind not in (START, LISTING))
+        if self._swap_amp(entry, page, analysis):
+            return
         self._settle(entry, page, analysis, page_id)
+
+    def _swap_amp(self, entry: FrontierEntry, page: Page, analysis) -> bool:
+        """An AMP copy names its canonical page: fetch and store that one instead (under the
+        same identity key when url_key folds the AMP form). True if it was queued."""
+        article = analysis.article
+        if article is None or not article.is_article or not is_amp_url(page.final_url):
+            return False
+        canonical = clean_url(article.canonical_url or "")
+        if canonical is None or is_amp_url(canonical) \
+                or not self._trusted_canonical(canonical, page.final_url, entry.site):
+            return False
+        key = url_key(canonical)
+        if self.store.article_key(key) is not None or key in self.done_depth:
+            return False  # the canonical page is stored already: the AMP copy just folds in
+        log.info("%s is an AMP copy: fetching its canonical page %s", page.final_url, canonical)
+        swapped = replace(entry, key=key, url=canonical, source="canonical", attempts=0,
+                          seq=self._next_seq())
+        with self.store.transaction():
+            self.store.frontier_queue([swapped])
+            if key != entry.key:
+                self.store.frontier_done([entry.key], "amp", time.time(), self.run_id)
+        self.scheduler.push(swapped)
+        return True
 
     def _follow_elsewhere(self, entry: FrontierEntry, page: Page) -> bool:
         """A redirect to another host: queue the target (politeness and robots.txt of that
@@ -496,14 +536,15 @@ class Crawler:
                  page.final_url)
         return True
 
-    async def _handle_not_modified(self, entry: FrontierEntry) -> None:
+    async def _handle_not_modified(self, entry: FrontierEntry, page: Page) -> None:
         """A 304: nothing changed. A listing's links are read again from the stored copy,
         so sections behind an unchanged home page are still visited."""
         previous = self.store.frontier_states([entry.key]).get(entry.key) or {}
         result = previous.get("result") or "not_modified"
         stored = None
         if result != "article" and entry.depth < self.config.max_depth + 1:
-            validators = self.store.validators_get(entry.key) or {}
+            validators = self.store.validators_get(url_key(page.final_url)) \
+                or self.store.validators_get(entry.key) or {}
             if validators.get("page_id"):
                 stored = self.store.load_page(validators["page_id"])
         if stored is not None:
@@ -552,12 +593,14 @@ class Crawler:
             candidate = page.final_url
         canonical = clean_url(candidate) or page.final_url
         key = url_key(canonical)
-        canonical = self.store.article_key(key) or canonical  # step 9
+        content = _content_key(article)
+        known = self.store.article_key(key) or (content and self.store.article_key(content))
+        canonical = known or canonical  # step 9
         article = replace(article, canonical_url=canonical, site=entry.site,
                           **_hints(article, entry))
         outcome = self.store.upsert_article(article, page_id)
-        self.store.put_article_keys(
-            list(dict.fromkeys([key, entry.key, url_key(page.final_url)])), canonical)
+        keys = [key, entry.key, url_key(page.final_url)] + ([content] if content else [])
+        self.store.put_article_keys(list(dict.fromkeys(keys)), canonical)
         log.debug("article %s: %s", outcome, canonical)
         return {"unchanged": "unchanged", "new": "new", "updated": "updated"}[outcome], canonical
 
@@ -671,6 +714,16 @@ def _robots_origin(entry: FrontierEntry) -> tuple[str, str]:
     to another host through a redirect."""
     origin = entry.key.removeprefix("robots:")
     return urlsplit(origin).netloc, origin
+
+
+def _content_key(article) -> str | None:
+    """An identity from the text itself, for copies no URL rule or canonical link folds
+    (share/print/session variants of a page without rel=canonical). Short bodies are left
+    out: paywall teasers and stubs look alike across different stories."""
+    if len(article.body.split()) < _CONTENT_KEY_WORDS:
+        return None
+    text = " ".join(f"{article.headline or ''}\n{article.body}".split())
+    return "content:" + hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def _hints(article, entry: FrontierEntry) -> dict[str, str]:

@@ -71,6 +71,9 @@ _XML_TYPES = _HTML_TYPES | frozenset({
 # (e.g. "robots_disallowed", "redirect_offsite") to stop there. The crawler uses it to wait
 # for the per-host delay between hops and to check robots.txt for the next hop.
 RedirectHook = Callable[[str], Awaitable[str | None]]
+# The (ETag, Last-Modified) held for a URL reached through a redirect, so that a known page
+# behind a redirect (/section/page/1/ -> /section/) is still answered with a 304.
+Validators = Callable[[str], tuple[str | None, str | None]]
 
 
 def now_iso() -> str:
@@ -183,7 +186,8 @@ class Fetcher:
 
     async def fetch(self, url: str, *, accept: str = ACCEPT_HTML, etag: str | None = None,
                     last_modified: str | None = None,
-                    on_redirect: RedirectHook | None = None) -> Page:
+                    on_redirect: RedirectHook | None = None,
+                    validators: Validators | None = None) -> Page:
         """One attempt at `url` (following redirects). Never raises for network trouble."""
         started = time.monotonic()
         fetched_at = now_iso()
@@ -191,7 +195,7 @@ class Fetcher:
         try:
             async with asyncio.timeout(self.config.timeout):
                 return await self._fetch(state, accept, etag, last_modified, on_redirect,
-                                         started, fetched_at)
+                                         started, fetched_at, validators)
         except _Stop as stop:
             return state.failure(stop.reason, stop.detail, stop.status, started, fetched_at)
         except (httpx.HTTPError, TimeoutError, OSError, ssl.SSLError) as exc:
@@ -201,10 +205,12 @@ class Fetcher:
 
     async def _fetch(self, state: _Hops, accept: str, etag: str | None,
                      last_modified: str | None, on_redirect: RedirectHook | None,
-                     started: float, fetched_at: str) -> Page:
+                     started: float, fetched_at: str, validators: Validators | None) -> Page:
         while True:
             _check_scheme(state.current)
-            headers = _conditional_headers(etag, last_modified) if not state.hops else {}
+            if state.hops:  # the first URL's validators say nothing about this one
+                etag, last_modified = validators(state.current) if validators else (None, None)
+            headers = _conditional_headers(etag, last_modified)
             request = self._client.build_request("GET", state.current, headers=headers)
             response = await self._client.send(request, stream=True)
             try:

@@ -35,8 +35,10 @@ TRACKING_PARAMS = frozenset(
     at_custom2 at_custom3 at_custom4 ns_mchannel ns_source ns_campaign ns_linkname ns_fee
     wt.mc_id wt_mc_id trk trkcampaign __s _openstat hsa_acc hsa_cam hsa_grp hsa_ad hsa_src
     hsa_tgt hsa_kw hsa_mt hsa_net hsa_ver
+    share replytocom
     """.split()
-)
+)  # share, replytocom: WordPress share buttons (a redirect to the network) and comment
+# reply links (the same page again): present on every post, never a different article
 # Parameter name prefixes (lowercased) that are tracking whatever follows.
 TRACKING_PREFIXES = ("utm_", "pk_campaign", "pk_kwd", "pk_source", "pk_medium", "mtm_", "hsa_")
 
@@ -235,6 +237,21 @@ def url_key(url: str) -> str:
     ]
     query = "&".join(raw for _, raw in sorted(pairs))
     return urlunsplit(("https", netloc, path, query, ""))
+
+
+def is_amp_url(url: str) -> bool:
+    """True for the AMP forms `url_key` folds away: an "amp." host, "/amp/" first or
+    "/amp" last in the path, "x.amp.html", or an AMP switch in the query."""
+    cleaned = clean_url(url)
+    if cleaned is None:
+        return False
+    parts = urlsplit(cleaned)
+    path = parts.path.rstrip("/")
+    if parts.netloc.startswith("amp.") or path.endswith((".amp.html", "/amp")):
+        return True
+    if parts.path.startswith("/amp/"):
+        return True
+    return any((name, value.lower()) in _AMP_QUERY for _, name, value in _split_query(parts.query))
 
 
 def _canonical_path(path: str) -> str:

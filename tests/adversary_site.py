@@ -85,7 +85,7 @@ def story_html(title: str, url: str, iso: str, home: str, *, canonical: str | No
         tags.append(f'<meta property="og:url" content="{escape(og_url)}">')
     if amphtml:
         tags.append(f'<link rel="amphtml" href="{escape(amphtml)}">')
-    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs(title + url, 6, words))
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs(title.removesuffix(" (AMP)"), 6, words))
     return f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">
 <title>{escape(title)} - The Adversary</title>{''.join(tags)}{head_extra}
 <meta name="pubdate" content="{iso}"></head><body>

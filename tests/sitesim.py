@@ -145,6 +145,7 @@ def _handler_for(site: SiteServer):
 
         def do_GET(self) -> None:  # noqa: N802
             start = time.monotonic()
+            self.sent_at = None  # when the last byte was flushed; the log's `end`
             with site.lock:
                 index = len(site.log)
                 site.log.append(None)  # placeholder: the request counts from its start
@@ -156,7 +157,8 @@ def _handler_for(site: SiteServer):
                 aborted = True
             finally:
                 with site.lock:
-                    site.log[index] = Request(self.path, status, start, time.monotonic(),
+                    end = self.sent_at if self.sent_at and not aborted else time.monotonic()
+                    site.log[index] = Request(self.path, status, start, end,
                                               aborted, dict(self.headers.items()), site.netloc)
                     site.open -= 1
                     site.done.notify_all()
@@ -212,6 +214,7 @@ def _handler_for(site: SiteServer):
                 if self._client_left_within(pause):
                     self.close_connection = True
                     return status, True
+            self.sent_at = time.monotonic()
             return status, False
 
         def _client_left_within(self, seconds: float) -> bool:
@@ -235,6 +238,7 @@ def _handler_for(site: SiteServer):
             if status != 304 and body:
                 self.wfile.write(body)
             self.wfile.flush()
+            self.sent_at = time.monotonic()  # not later, when this thread gets the GIL back
             return status
 
     return Handler

@@ -7,6 +7,9 @@ import gzip
 from pathlib import Path
 
 from scraper.extract import extract_article
+from scraper.extract.body import _drop_boilerplate_lines
+from scraper.extract.clean import cleaned_tree
+from scraper.extract.document import Document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "robustness"
 URL = "https://news.example.com/politics/council-backs-library-budget-123"
@@ -115,3 +118,29 @@ def test_a_caption_mentioning_a_date_is_no_publication_date():
     caption = "A cyclist rides past the closed library in the town centre, November 19, 2019."
     html = _header_page(f"<div class='x7'>{caption}</div><span class='x6'>Nov 20, 2019</span>")
     assert extract_article(html, URL).published == "2019-11-20"
+
+
+def test_reader_comments_marked_up_with_schema_org_are_not_body():
+    comments = "".join(
+        '<div class="x9" itemscope itemtype="https://schema.org/UserComment">'
+        f'<div class="x10" itemprop="commentText"><p>Reader {n} thinks the roof repairs should have '
+        "come first and says so at some length in this comment under the story.</p></div></div>"
+        for n in range(3)
+    )
+    html = _header_page("").replace("</div></div></body>", f"</div><div class='x8'>{comments}</div></div></body>")
+    body = extract_article(html, URL).body
+    assert body.startswith(PARAGRAPHS[0]) and "Reader" not in body
+
+
+def test_a_form_to_write_into_is_removed_before_extraction():
+    form = ("<form action='/post'><p>Your email address will not be published and your comment "
+            "will be held for moderation by the editors.</p><textarea name='c'></textarea></form>")
+    html = _header_page("").replace("</div></div></body>", f"</div>{form}</div></body>")
+    tree = cleaned_tree(Document(html, URL))
+    assert tree.css_first("form") is None and "Paragraph 5" in tree.body.text()
+
+
+def test_a_comment_count_line_is_furniture_but_a_sentence_about_comments_is_not():
+    assert _drop_boilerplate_lines(["12 comments", "1,204 Comments", PARAGRAPHS[0]], set()) == [PARAGRAPHS[0]]
+    sentence = "12 comments were sent to the council before the vote."
+    assert _drop_boilerplate_lines([sentence], set()) == [sentence]

@@ -26,7 +26,7 @@ _FURNITURE_LINE = re.compile(
     r"see more|see also|more|more on|more from|don'?t miss|you may also like|you might also like|"
     r"recommended|filed under|tags?|topics?|share( this( article| story)?)?|comments?|"
     r"advertisement|sponsored|tell us what you think|like this story|also on [\w.]+|"
-    r"click here|view comments|leave a comment|post a comment)"
+    r"click here|view comments|leave a comment|post a comment|[\d,.]+k?\s+(comments?|replies|responses))"
     r"\s*([:|»›>\-–—.…!?]|$)",
     re.I,
 )

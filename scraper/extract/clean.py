@@ -182,7 +182,7 @@ def _widget_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
 
 
 def _looks_like_widget(node: LexborNode) -> bool:
-    if node.tag in _WIDGET_TAGS:
+    if node.tag in _WIDGET_TAGS or _is_comment_form(node):
         return True
     attrs = node.attributes
     if not attrs:
@@ -194,9 +194,22 @@ def _looks_like_widget(node: LexborNode) -> bool:
         return True
     if node.tag in _INLINE_TAGS:  # a tooltip or person card wraps words of the text itself
         return False
-    if (attrs.get("role") or "").lower() in _WIDGET_ROLES:
+    if (attrs.get("role") or "").lower() in _WIDGET_ROLES or _is_comment_microdata(attrs):
         return True
     return _names_widget(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
+
+
+def _is_comment_form(node: LexborNode) -> bool:
+    """A form to write into (comment, contact): readers' input, never the article. Whole pages
+    sit in one ASP.NET form, but those hold the article's prose and are protected."""
+    return node.tag == "form" and node.css_first("textarea") is not None
+
+
+def _is_comment_microdata(attrs: dict) -> bool:
+    """schema.org markup of a reader comment, which holds whatever class names the site uses."""
+    itemtype = (attrs.get("itemtype") or "").lower()
+    itemprop = (attrs.get("itemprop") or "").lower().split()
+    return itemtype.endswith(("/comment", "/usercomments", "/usercomment")) or "comment" in itemprop
 
 
 def _names_widget(names: str) -> bool:

@@ -144,3 +144,10 @@ def test_a_comment_count_line_is_furniture_but_a_sentence_about_comments_is_not(
     assert _drop_boilerplate_lines(["12 comments", "1,204 Comments", PARAGRAPHS[0]], set()) == [PARAGRAPHS[0]]
     sentence = "12 comments were sent to the council before the vote."
     assert _drop_boilerplate_lines([sentence], set()) == [sentence]
+
+
+def test_twice_escaped_metadata_title_is_unescaped():
+    html = ("<html><head><meta property='og:title' content='Council &amp;#8216;backs&amp;#8217; "
+            "the library budget'></head><body><div>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+            + "</div></body></html>")
+    assert extract_article(html, URL).headline == "Council ‘backs’ the library budget"

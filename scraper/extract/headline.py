@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborNode, SelectolaxError
 
 from .document import Document, clean_text, node_text
 from .fieldtext import display_text, in_chrome, is_hidden, similarity
@@ -36,7 +37,8 @@ def metadata_titles(doc: Document) -> list[str]:
     site = doc.meta_first("og:site_name")
     titles: list[str] = []
     for value in raw:
-        text = clean_text(value) if isinstance(value, str) else ""
+        # sites often escape twice: "&#8216;" left in og:title after parsing is a quote mark
+        text = clean_text(html.unescape(value)) if isinstance(value, str) else ""
         for variant in (text, strip_site_affixes(text, site)):
             if variant and variant not in titles:
                 titles.append(variant)
@@ -114,7 +116,7 @@ def _any_element_showing(doc: Document, titles: list[str]) -> tuple[float, Lexbo
     seen: set[int] = set()
     longest_words = dict.fromkeys(max(_WORD.findall(title), key=len, default="") for title in titles)
     for word in filter(None, longest_words):
-        for node in doc.tree.body.css(f':lexbor-contains("{word}" i)'):
+        for node in _elements_containing(doc, word):
             if node.mem_id in seen or node.tag in _NOT_SHOWN:
                 continue
             seen.add(node.mem_id)
@@ -127,6 +129,13 @@ def _any_element_showing(doc: Document, titles: list[str]) -> tuple[float, Lexbo
                 if best is None or rank > best[0]:
                     best = (rank, node)
     return best
+
+
+def _elements_containing(doc: Document, word: str) -> list[LexborNode]:
+    try:
+        return doc.tree.body.css(f':lexbor-contains("{word}" i)')
+    except SelectolaxError:  # a word lexbor's selector parser refuses: no candidates from it
+        return []
 
 
 def extract_headline(doc: Document) -> str | None:

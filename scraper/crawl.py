@@ -67,6 +67,7 @@ from .urls import (
     page_number,
     same_site,
     url_key,
+    without_session_ids,
 )
 
 log = logging.getLogger(__name__)
@@ -288,6 +289,7 @@ class Crawler:
         cleaned = clean_url(url)
         if cleaned is None:
             return None
+        cleaned = without_session_ids(cleaned)
         return FrontierEntry(
             key=url_key(cleaned), url=cleaned, site=site, kind=kind, source=source, depth=depth,
             referrer=referrer, title=link.title if link else None,
@@ -649,6 +651,7 @@ class Crawler:
         url = clean_url(link.url)
         if url is None or not same_site(url, self.hosts[site]):
             return None
+        url = without_session_ids(url)
         kind = link.kind if link.kind and link.kind != UNKNOWN else classify_url(url)
         if kind == "asset":
             return None

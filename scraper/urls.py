@@ -555,6 +555,25 @@ def trap_reason(url: str, *, now_year: int | None = None, min_year: int = 1990) 
     return None
 
 
+def without_session_ids(url: str) -> str:
+    """The URL without session ids (";jsessionid=..." path parameters, ASP.NET "/(S(...))/"
+    segments, PHPSESSID-style query parameters). A cookieless client such as a crawler
+    gets one appended to every link by some servers; stripped, the links are the site's
+    real URLs instead of traps (Heritrix canonicalises the same way). "sid" alone is only
+    a session id when its value is long: elsewhere it can be a story id."""
+    parts = urlsplit(url)
+    path = _PATH_SESSION_RE.sub("", parts.path)
+    path = _ASPNET_SESSION_RE.sub("/", path)
+    pairs = [raw for raw, name, value in _split_query(parts.query)
+             if not (name in _SESSION_PARAMS and (name != "sid" or len(value) >= 16))]
+    return urlunsplit((parts.scheme, parts.netloc, path, "&".join(pairs), parts.fragment))
+
+
+_PATH_SESSION_RE = re.compile(r";\s*(jsessionid|phpsessid|sid|sessionid|session_id)=[^/?#]*",
+                              re.IGNORECASE)
+_ASPNET_SESSION_RE = re.compile(r"/\([as]\([a-z0-9]{16,}\)\)/", re.IGNORECASE)
+
+
 def looks_like_trap(url: str) -> bool:
     """True when `trap_reason` finds a reason to skip the URL."""
     reason = trap_reason(url)

@@ -286,3 +286,22 @@ def test_scheduler_alternates_articles_and_listings_on_a_host():
         return kinds
 
     assert asyncio.run(order()) == [ARTICLE, LISTING] * 3
+
+
+def test_session_ids_on_every_link_are_stripped_not_treated_as_traps(tmp_path):
+    """A Java site gives a cookieless client a ;jsessionid on every link, a PHP one a
+    PHPSESSID: the links are still the site's stories."""
+    with SiteServer() as server:
+        home = server.url("/")
+        sid = "0123456789ABCDEF0123456789ABCDEF"
+        paths = [f"/news/2024/06/0{i}/council-story-{i}-on-parking/" for i in range(1, 4)]
+        for i, path in enumerate(paths):
+            server.add_page(path, story_html(f"Parking story {i}", server.url(path),
+                                             "2024-06-01T00:00:00+00:00", home))
+        links = [(paths[0] + f";jsessionid={sid}", "a"), (paths[1] + f"?PHPSESSID={sid}", "b"),
+                 (paths[2] + f";jsessionid={sid}?sid={sid}", "c")]
+        server.add_page("/", river_html("Home", links))
+        run_crawl(small_config(server), tmp_path / "a.db")
+        requested = server.paths()
+    assert sorted(rows(tmp_path / "a.db")) == sorted(server.url(p) for p in paths)
+    assert not any("sessid" in p.lower() or "sid=" in p for p in requested)

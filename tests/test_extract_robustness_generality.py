@@ -151,3 +151,13 @@ def test_twice_escaped_metadata_title_is_unescaped():
             "the library budget'></head><body><div>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
             + "</div></body></html>")
     assert extract_article(html, URL).headline == "Council ‘backs’ the library budget"
+
+
+def test_byline_in_the_header_holding_the_headline_is_not_site_chrome():
+    """Without <article>, a <header> that holds the <h1> is still the article's own header."""
+    html = (
+        f"<html><head><title>{TITLE}</title></head><body><header><a href='/'>Example News</a></header>"
+        f"<div class='x1'><header><h1>{TITLE}</h1><p class='byline'>By Jane Doe</p></header>"
+        "<div class='x5'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div></div></body></html>"
+    )
+    assert extract_article(html, URL).authors == ("Jane Doe",)

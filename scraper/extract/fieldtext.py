@@ -158,8 +158,8 @@ def in_chrome(node: LexborNode) -> bool:
         if tag in _CHROME_TAGS:
             return True
         words = class_words(current)
-        if tag == "header" and not _ARTICLE_WORDS.search(words):
-            header_seen = True
+        if tag == "header" and not _ARTICLE_WORDS.search(words) and current.css_first("h1") is None:
+            header_seen = True  # a <header> holding the <h1> is the article's own header
         if words and _CHROME_WORDS.search(words) and not _ARTICLE_WORDS.search(words):
             return True
         current = current.parent

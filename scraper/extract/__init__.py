@@ -7,7 +7,6 @@ one parsed `Document`.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
@@ -38,9 +37,7 @@ __all__ = ["extract_article", "extractor_version"]
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
-# C0 controls other than whitespace (and DEL): invalid in HTML text, and they break consumers.
-_SAME_TEXT = 0.9
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_SAME_TEXT = 0.9  # similarity at which the body's opening paragraph is the standfirst
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +58,7 @@ def extract_article(html: str | bytes, url: str, headers: Mapping[str, str] | No
     from a site's config entry; generic extraction is used where they match nothing.
     """
     text, _encoding = decode_html(html, headers)
-    doc = Document(_CONTROL_CHARS.sub("", text), url)
+    doc = Document(text, url)
     pinned = dict(selectors or {})
     body = _guarded(_body, "", doc, pinned)
     headline = _guarded(_headline, None, doc, pinned)

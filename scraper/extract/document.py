@@ -17,7 +17,8 @@ ARTICLE_TYPES = {
     "techarticle", "scholarlyarticle", "liveblogposting", "posting", "report",
 }
 
-_WS = re.compile(r"\s+")
+# Whitespace, and C0 control characters (invalid in HTML text, and they break consumers).
+_WS = re.compile(r"[\s\x00-\x08\x0e-\x1f\x7f]+")
 
 # Element count beyond which trafilatura gets a bounded share of the page: its time grows
 # faster than linearly with size. News pages have a few thousand elements.
@@ -25,7 +26,7 @@ MAX_COSTLY_ELEMENTS = 10_000
 
 
 def clean_text(text: str | None) -> str:
-    """Collapse whitespace (incl. NBSP) into single spaces and strip."""
+    """Collapse whitespace (incl. NBSP) and control characters into single spaces and strip."""
     if not text:
         return ""
     return _WS.sub(" ", text.replace("\xa0", " ")).strip()

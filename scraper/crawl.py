@@ -55,7 +55,7 @@ from .frontier import (
 )
 from .lock import LockedError, RunLock
 from .models import Config, CrawlConfig, Link, Page, SiteConfig
-from .politeness import Scheduler
+from .politeness import MARGIN, Scheduler
 from .progress import Progress
 from .robots import DISALLOW_ALL, RobotsPolicy, robots_from_response, robots_url
 from .store import Store
@@ -443,7 +443,7 @@ class Crawler:
             if not robots and (state.robots is None
                                or not state.robots.allowed(target, self.config.user_agent)):
                 return "robots_disallowed"
-            await asyncio.sleep(state.delay)  # same host: the per-host delay between hops
+            await asyncio.sleep(state.delay + MARGIN)  # same host: the delay between hops
             return None
 
         return hook

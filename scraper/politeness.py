@@ -36,7 +36,12 @@ from .robots import RobotsPolicy
 
 log = logging.getLogger(__name__)
 
-__all__ = ["HostState", "Scheduler"]
+__all__ = ["MARGIN", "HostState", "Scheduler"]
+
+# Added to every per-host wait. We time the delay from when we finished reading a response;
+# the server (or whoever watches its log) may note that end a few milliseconds later under
+# load. Being 10 ms more patient keeps the rule true from their side too.
+MARGIN = 0.01
 
 
 @dataclass
@@ -108,7 +113,7 @@ class Scheduler:
             delay = max(delay, asked)
         state.delay = delay
         if state.last_end is not None:  # a Crawl-delay learnt late still counts from there
-            state.next_ok = max(state.next_ok, state.last_end + delay)
+            state.next_ok = max(state.next_ok, state.last_end + delay + MARGIN)
         self._wake()
 
     def park(self, name: str, reason: str) -> None:
@@ -188,7 +193,7 @@ class Scheduler:
         now = time.monotonic()
         if requested:
             state.last_end = now
-            state.next_ok = max(state.next_ok, now + state.delay)
+            state.next_ok = max(state.next_ok, now + state.delay + MARGIN)
         if retry_after:
             if retry_after > self.config.max_crawl_delay:
                 self.park(entry.host, f"Retry-After {retry_after:.0f}s > max_crawl_delay")

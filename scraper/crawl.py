@@ -595,7 +595,7 @@ class Crawler:
             candidate = page.final_url
         canonical = clean_url(candidate) or page.final_url
         key = url_key(canonical)
-        content = _content_key(article)
+        content = _content_key(article, entry.site)
         known = self.store.article_key(key) or (content and self.store.article_key(content))
         canonical = known or canonical  # step 9
         article = replace(article, canonical_url=canonical, site=entry.site,
@@ -719,14 +719,15 @@ def _robots_origin(entry: FrontierEntry) -> tuple[str, str]:
     return urlsplit(origin).netloc, origin
 
 
-def _content_key(article) -> str | None:
+def _content_key(article, site: str) -> str | None:
     """An identity from the text itself, for copies no URL rule or canonical link folds
-    (share/print/session variants of a page without rel=canonical). Short bodies are left
-    out: paywall teasers and stubs look alike across different stories."""
+    (share/print/session variants of a page without rel=canonical). Per site: two sites
+    running the same wire story keep a row each. Short bodies are left out: paywall
+    teasers and stubs look alike across different stories."""
     if len(article.body.split()) < _CONTENT_KEY_WORDS:
         return None
     text = " ".join(f"{article.headline or ''}\n{article.body}".split())
-    return "content:" + hashlib.sha1(text.encode("utf-8")).hexdigest()
+    return f"content:{site}:" + hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def _hints(article, entry: FrontierEntry) -> dict[str, str]:

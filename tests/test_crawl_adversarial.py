@@ -317,3 +317,22 @@ def test_session_ids_on_every_link_are_stripped_not_treated_as_traps(tmp_path):
         requested = server.paths()
     assert sorted(rows(tmp_path / "a.db")) == sorted(server.url(p) for p in paths)
     assert not any("sessid" in p.lower() or "sid=" in p for p in requested)
+
+
+def test_copies_without_canonical_fold_by_content_within_a_site_only(tmp_path):
+    """/story/ and /story/?view=full serve the same text with no rel=canonical: one row.
+    A second site running the same wire story keeps its own row."""
+    with SiteServer() as one, SiteServer("127.0.0.2") as two:
+        path = "/news/2024/06/04/wire-story-about-the-ferry-strike/"
+        for server in (one, two):
+            server.add_page(path, story_html("Ferry strike ends", server.url(path),
+                                             "2024-06-04T00:00:00+00:00", server.url("/"),
+                                             canonical=None))
+            server.add_page("/", river_html("Home", [(path, "a"), (path + "?view=full", "b")]))
+        crawl = CrawlConfig(user_agent=UA, per_host_delay=DELAY, timeout=2.0)
+        config = Config(crawl=crawl, sites=tuple(
+            SiteConfig(name=f"site{n}", start_urls=(s.url("/"),))
+            for n, s in enumerate((one, two))))
+        run_crawl(config, tmp_path / "a.db")
+        assert one.hits(path + "?view=full") == 1  # fetched, then folded by its text
+    assert sorted(rows(tmp_path / "a.db")) == sorted([one.url(path), two.url(path)])

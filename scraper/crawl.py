@@ -543,6 +543,8 @@ class Crawler:
         so sections behind an unchanged home page are still visited."""
         previous = self.store.frontier_states([entry.key]).get(entry.key) or {}
         result = previous.get("result") or "not_modified"
+        if self.store.article_key(url_key(page.final_url)) is not None:
+            result = "article"  # a redirect to a stored story: known, revisited like one
         stored = None
         if result != "article" and entry.depth < self.config.max_depth + 1:
             validators = self.store.validators_get(url_key(page.final_url)) \

@@ -9,16 +9,20 @@ The path of one URL, in the order of the code below:
  3. schedule: a fixed pool of workers asks the per-host `Scheduler` for the next entry:
     robots.txt first for every host, one request in flight per host, the per-host delay from
     the end of one response to the start of the next, Retry-After and backoff honoured there,
-    a page budget per site, newest articles first;
- 4. robots: a URL robots.txt disallows is never requested (counted as robots_blocked);
+    a page budget per site, newest articles first, a host alternating between articles and
+    listing pages (an archive backlog cannot starve discovery, nor a trap the articles);
+ 4. robots: a URL robots.txt disallows is never requested (counted as robots_blocked); a
+    robots.txt redirect to another host is fetched in that host's turn;
  5. fetch with If-None-Match / If-Modified-Since -> `Page` (success, 304 or a failure reason);
  6. retry transient failures (tenacity backoff with jitter, Retry-After) via the scheduler,
     within a per-run retry budget; other failures are counted by reason;
  7. keep the raw response in `pages` and its validators for the next conditional GET;
  8. analyse in a process pool (the event loop never stalls): feeds and sitemaps -> links;
     HTML -> an `Article` (extraction decides whether it is one) and the page's links;
- 9. identity: the canonical URL (rel=canonical / og:url on the same site, else the final URL),
-    folded through `url_key` onto the first canonical URL stored for it: one row per article;
+ 9. identity: the canonical URL (rel=canonical / og:url on the same site unless it names the
+    home, a start or a listing page; else the final URL), folded through `url_key` and a
+    per-site content key onto the first canonical URL stored for it: one row per article;
+    an AMP copy sends us to its canonical page instead;
 10. store: upsert the article (only `is_article` pages become rows), queue the new links
     (same site, not traps, bounded depth, not known or due for a revisit) and mark the entry
     done, all in one transaction, so a kill at any point loses and duplicates nothing;

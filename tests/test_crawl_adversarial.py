@@ -338,3 +338,21 @@ def test_copies_without_canonical_fold_by_content_within_a_site_only(tmp_path):
         run_crawl(config, tmp_path / "a.db")
         assert one.hits(path + "?view=full") == 1  # fetched, then folded by its text
     assert sorted(rows(tmp_path / "a.db")) == sorted([one.url(path), two.url(path)])
+
+
+def test_robots_503_parks_the_host_and_the_next_run_crawls_it(tmp_path):
+    with SiteServer() as server:
+        home = server.url("/")
+        paths = [f"/news/2024/06/0{i}/pier-story-{i}-reopens/" for i in range(1, 3)]
+        for i, path in enumerate(paths):
+            server.add_page(path, story_html(f"Pier story {i}", server.url(path),
+                                             "2024-06-01T00:00:00+00:00", home))
+        server.add_page("/", river_html("Home", [(p, p) for p in paths]))
+        robots = server.add_page("/robots.txt", "User-agent: *\nDisallow: /private/\n",
+                                 content_type="text/plain", fail_first=1, fail_status=503)
+        first = run_crawl(small_config(server), tmp_path / "a.db")
+        assert server.paths() == ["/robots.txt"] and rows(tmp_path / "a.db") == []
+        second = run_crawl(small_config(server), tmp_path / "a.db")
+        assert robots.hits == 2
+    assert first.exit_code == 1 and second.exit_code == 0
+    assert sorted(rows(tmp_path / "a.db")) == sorted(server.url(p) for p in paths)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .discover import parse_feed, parse_page_links, parse_sitemap
 from .extract import extract_article
 from .extract.decode import decode_html
-from .extract.document import Document
 from .models import Article, Link
 
 log = logging.getLogger(__name__)
@@ -21,8 +20,6 @@ log = logging.getLogger(__name__)
 GZIP_MAGIC = b"\x1f\x8b"
 # A page that does not declare itself an article, links to this many stories and has less
 # prose than this is a hub or section front with an intro, not a story.
-HUB_ARTICLE_LINKS = 8
-HUB_MAX_WORDS = 400
 PAGINATION = "pagination"  # Link.source of a listing's "next page" links
 
 
@@ -67,31 +64,13 @@ def analyse_document(entry_kind: str, content: bytes, url: str, headers: Mapping
             Link(url=u, source="sitemap", referrer=url, kind="sitemap") for u in sitemap.sitemaps)
         return Analysis("sitemap", links=tuple(sitemap.links) + tuple(children),
                         error=sitemap.error)
-    text, _encoding = decode_html(content, headers)
     article = extract_article(content, url, headers, selectors) if extract else None
-    found = parse_page_links(text, url, site_hosts) if want_links or article else None
-    if article is not None and article.is_article and _looks_like_hub(text, url, article, found):
-        article = replace(article, is_article=False,
-                          not_article_reason="hub page (links to many stories, little prose)")
     links: tuple[Link, ...] = ()
-    if want_links and found is not None:
+    if want_links:
+        text, _encoding = decode_html(content, headers)
+        found = parse_page_links(text, url, site_hosts)
         extra = [Link(url=u, source=PAGINATION, referrer=url, kind="listing") for u in found.next_pages]
         extra += [Link(url=u, source="page", referrer=url, kind="feed") for u in found.feeds]
         links = tuple(extra) + tuple(found.links)
     return Analysis("article" if article is not None and article.is_article else "html",
                     article=article, links=links)
-
-
-def _looks_like_hub(text: str, url: str, article: Article, found) -> bool:
-    """Extraction counts linked headings and <article> cards; a river of plain <li><a>
-    story links under a few paragraphs of intro slips past it. Pages that declare
-    themselves articles (JSON-LD, og:type) are trusted: their "most read" lists are not
-    a reason to drop them."""
-    if found is None or article.word_count >= HUB_MAX_WORDS:
-        return False
-    stories = {link.url for link in found.links if link.kind == "article"}
-    if len(stories) < HUB_ARTICLE_LINKS:
-        return False
-    doc = Document(text, url)
-    declared = doc.ld_article is not None or (doc.meta_first("og:type") or "").lower() == "article"
-    return not declared

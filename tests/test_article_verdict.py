@@ -60,3 +60,21 @@ def test_declared_article_with_short_teaser_body_is_still_an_article():
             "<p>Subscribe to read the rest of this story.</p>")
     article = extract_article(page(body, ld), "https://news.example/local/harbour-bridge-to-reopen")
     assert article.is_article, article.not_article_reason
+
+
+def test_hub_page_of_plain_story_links_under_an_intro_is_not_an_article():
+    intro = ("<p>Everything we have published about the harbour bridge, from the first cracks found by "
+             "inspectors to the long repairs and the reopening ceremony planned for next week.</p>") * 3
+    links = "".join(f'<li><a href="/local/2024/05/{i:02d}/harbour-bridge-update-number-{i}">Update {i}</a></li>'
+                    for i in range(1, 13))
+    article = extract_article(page(f"<h1>Harbour bridge</h1>{intro}<ul>{links}</ul>"),
+                              "https://news.example/local/harbour-bridge-repairs-explained")
+    assert not article.is_article and "hub page" in article.not_article_reason
+
+
+def test_article_with_a_few_related_links_is_still_an_article():
+    links = "".join(f'<li><a href="/local/2024/05/{i:02d}/harbour-bridge-update-number-{i}">Update {i}</a></li>'
+                    for i in range(1, 5))
+    article = extract_article(page(f"<h1>Harbour bridge to reopen</h1>{PROSE}<ul>{links}</ul>"),
+                              "https://news.example/local/harbour-bridge-to-reopen-after-repairs")
+    assert article.is_article, article.not_article_reason

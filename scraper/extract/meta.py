@@ -77,6 +77,19 @@ def _teaser_count(doc: Document) -> int:
     return max(linked_headings, cards)
 
 
+def _story_link_count(doc: Document) -> int:
+    """Distinct same-host links whose URL looks like a story: a hub or topic page is a river
+    of them under a short intro, even as plain <li><a> lists without headings or cards."""
+    host = url_parts(doc.url).hostname
+    stories = set()
+    for node in doc.tree.css("a[href]"):
+        href = (absolute_url(doc.url, node.attributes.get("href") or "") or "").split("#")[0]
+        if href and href != doc.url and url_parts(href).hostname == host \
+                and classify_url(href) == "article":
+            stories.add(href)
+    return len(stories)
+
+
 def _listing_ld_type(doc: Document) -> str | None:
     for obj in doc.jsonld:
         types = ld_types(obj) & _LISTING_TYPES
@@ -111,6 +124,8 @@ def article_verdict(doc: Document, body: str, headline: str | None) -> tuple[boo
             return False, "listing URL (tag, section, author, archive or pagination)"
         if _teaser_count(doc) >= 8 and words < 400:
             return False, "listing page (many linked headlines, little prose)"
+        if _story_link_count(doc) >= 8 and words < 400:
+            return False, "hub page (links to many stories, little prose)"
         if words < 120:
             return False, f"too little text ({words} words)"
     elif words < 25:

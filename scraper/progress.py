@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from typing import Any
 
@@ -20,10 +19,12 @@ class Progress:
     """`with Progress(enabled, counts):` then `update(pending, requests)` about once a second.
     `counts` maps site name -> an object with the crawl counters as attributes."""
 
-    def __init__(self, enabled: bool, counts: dict[str, Any]) -> None:
+    def __init__(self, enabled: bool, counts: dict[str, Any], *, console: Console | None = None,
+                 log_every: float = LOG_EVERY) -> None:
         self.enabled = enabled
         self.counts = counts
-        self.console = Console(stderr=True)
+        self.console = console or Console(stderr=True)
+        self.log_every = log_every
         self.live: Live | None = None
         self._last_log = time.monotonic()
 
@@ -42,12 +43,12 @@ class Progress:
     def update(self, pending: int, requests: int) -> None:
         if self.live is not None:
             self.live.update(self._table(pending, requests))
-        elif self.enabled and time.monotonic() - self._last_log >= LOG_EVERY:
+        elif self.enabled and time.monotonic() - self._last_log >= self.log_every:
             self._last_log = time.monotonic()
             parts = [f"{name}: {c.fetched} fetched, {c.new_articles} new, "
                      f"{sum(c.errors.values())} errors" for name, c in self.counts.items()]
-            print(f"progress: {requests} requests, {pending} queued; " + "; ".join(parts),
-                  file=sys.stderr, flush=True)
+            line = f"progress: {requests} requests, {pending} queued; " + "; ".join(parts)
+            print(line, file=self.console.file, flush=True)
 
     def _table(self, pending: int, requests: int) -> Table:
         table = Table(title=f"crawling: {requests} requests, {pending} queued")

@@ -322,15 +322,20 @@ def _ms(started: float) -> float:
 # --- synchronous convenience -------------------------------------------------------------
 
 
-def fetch_url(url: str, config: CrawlConfig | None = None, *, accept: str = ACCEPT_HTML) -> Page:
+def fetch_url(url: str, config: CrawlConfig | None = None, *, accept: str = ACCEPT_HTML,
+              on_redirect: RedirectHook | None = None) -> Page:
     """Fetch one URL synchronously, retrying transient failures (tenacity, exponential backoff
     with jitter, honouring Retry-After) up to `config.retries` extra attempts. Never raises for
-    network trouble: the last attempt's `Page` is returned, with `error` set if it failed."""
+    network trouble: the last attempt's `Page` is returned, with `error` set if it failed.
+
+    `on_redirect` (see `RedirectHook`) is called before every redirect hop of every attempt,
+    so a one-off caller can check robots.txt or wait for the host before following it."""
     config = config or CrawlConfig()
-    return asyncio.run(_fetch_with_retries(url, config, accept))
+    return asyncio.run(_fetch_with_retries(url, config, accept, on_redirect))
 
 
-async def _fetch_with_retries(url: str, config: CrawlConfig, accept: str) -> Page:
+async def _fetch_with_retries(url: str, config: CrawlConfig, accept: str,
+                              on_redirect: RedirectHook | None = None) -> Page:
     async with Fetcher(config) as fetcher:
         retrying = AsyncRetrying(
             retry=retry_if_result(is_transient),
@@ -341,7 +346,7 @@ async def _fetch_with_retries(url: str, config: CrawlConfig, accept: str) -> Pag
                 "fetch %s: %s, retry %d", url, state.outcome.result().error,
                 state.attempt_number),
         )
-        return await retrying(fetcher.fetch, url, accept=accept)
+        return await retrying(fetcher.fetch, url, accept=accept, on_redirect=on_redirect)
 
 
 def _wait_with_retry_after(cap: float) -> Callable[[RetryCallState], float]:

@@ -183,6 +183,31 @@ def test_fetch_url_gives_up_after_retries_and_does_not_retry_404(server):
     assert page.error == "http_404" and server.hits("/gone") == 1
 
 
+def test_fetch_url_calls_on_redirect_before_every_hop_of_every_attempt(server):
+    server.add_redirect("/moved", "/flaky")
+    route = server.add_page("/flaky", HTML)
+    route.fail_first, route.fail_headers = 1, {"Retry-After": "0"}
+    seen: list[str] = []
+
+    async def hook(url: str) -> str | None:
+        seen.append(url)
+        return None
+
+    page = fetch_url(server.url("/moved"), CONFIG, on_redirect=hook)
+    assert page.ok and seen == [server.url("/flaky")] * 2
+
+
+def test_fetch_url_on_redirect_can_refuse_a_hop(server):
+    server.add_redirect("/go", "/private/x")
+    server.add_page("/private/x", HTML)
+
+    async def hook(url: str) -> str | None:
+        return "robots_disallowed" if "/private/" in url else None
+
+    page = fetch_url(server.url("/go"), CONFIG, on_redirect=hook)
+    assert page.error == "robots_disallowed" and server.hits("/private/x") == 0
+
+
 def test_parse_retry_after_seconds_and_http_date():
     now = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
     assert parse_retry_after("120", now) == 120.0

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from .config import ConfigError, load_config
 from .export import FORMATS, write_articles
 from .models import Article, CrawlConfig
 from .pipeline import ExtractOutcome, extract_file, extract_url, reextract, save_outcome
@@ -120,16 +121,29 @@ def extract(urls, html_file, page_url, fmt, save, db, timeout, retries, user_age
               help="SQLite database to rebuild.")
 @click.option("--site", help="Only pages of this site.")
 @click.option("--since", help="Only pages fetched on or after this date (YYYY-MM-DD or ISO 8601).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Site config whose per-site `selectors` to apply (optional).")
 @verbosity
-def reextract_cmd(db, site, since, verbose, quiet) -> None:
-    """Rebuild article rows from the stored raw pages with the current extractor (no network)."""
+def reextract_cmd(db, site, since, config_path, verbose, quiet) -> None:
+    """Rebuild article rows from the stored raw pages with the current extractor (no network).
+
+    Each row keeps its canonical URL and site; only the extracted fields are refreshed.
+    """
     setup_logging(verbose, quiet)
     if not Path(db).exists():
         raise click.ClickException(f"no database at {db}")
+    selectors = None
+    if config_path:
+        try:
+            config = load_config(config_path)
+        except ConfigError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        selectors = {s.name: dict(s.selectors) for s in config.sites}
     with open_store(db) as store:
-        summary = reextract(store, site=site, since=since)
+        summary = reextract(store, site=site, since=since, selectors=selectors)
     click.echo(
-        f"re-extracted {summary.pages} pages: {summary.changed} rows changed "
+        f"re-extracted {summary.pages} articles from their stored pages: {summary.changed} rows changed "
         f"({summary.articles_new} new, {summary.articles_updated} updated), "
         f"{summary.articles_unchanged} unchanged, {summary.not_articles} not articles, "
         f"{summary.failed} failed"

@@ -6,8 +6,8 @@ Each function returns a frozen record; the CLI only prints it and picks the exit
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -98,18 +98,27 @@ def save_outcome(store: Store, outcome: ExtractOutcome, site: str | None = None)
         return store.upsert_article(outcome.article, page_id)
 
 
-def reextract(store: Store, site: str | None = None, since: str | None = None) -> ReextractSummary:
-    """Rebuild article rows from the stored raw pages with the current extractor. No network."""
+def reextract(store: Store, site: str | None = None, since: str | None = None,
+              selectors: Mapping[str, Mapping[str, str]] | None = None) -> ReextractSummary:
+    """Rebuild article rows from their stored raw pages with the current extractor. No network.
+
+    Identity stays as the crawler (or `extract --save`) decided it: each row keeps its canonical
+    URL and site, so re-extraction refreshes content and never moves or duplicates a row.
+    `selectors` maps a site name to its optional per-field CSS selectors (from the config).
+    """
     counts = {"new": 0, "updated": 0, "unchanged": 0, "not_article": 0, "failed": 0, "pages": 0}
-    for stored in store.iter_pages(site=site, since=since):
+    for stored_article, stored in store.iter_article_pages(site=site, since=since):
         counts["pages"] += 1
-        outcome = extract_page(stored.page, stored.page.final_url)
-        if outcome.article is None:
+        page = stored.page
+        if page.content_type not in HTML_TYPES:
             counts["failed"] += 1
             continue
-        if not outcome.article.is_article:
-            counts["not_article"] += 1
+        pinned = (selectors or {}).get(stored_article.site or "")
+        fresh = extract_article(page.content, page.final_url, dict(page.headers), pinned)
+        if not fresh.is_article:
+            counts["not_article"] += 1  # the row stays: a rule change is no reason to lose data
             continue
-        counts[store.upsert_article(outcome.article, stored.id)] += 1
+        fresh = replace(fresh, canonical_url=stored_article.canonical_url, site=stored_article.site)
+        counts[store.upsert_article(fresh, stored.id)] += 1
     return ReextractSummary(counts["pages"], counts["new"], counts["updated"], counts["unchanged"],
                             counts["not_article"], counts["failed"])

@@ -204,6 +204,15 @@ def article_from_row(row: dict[str, Any]) -> Article:
     )
 
 
+def _page_from_row(row: dict[str, Any]) -> Page:
+    content = row["content"] or b""
+    if row["content_encoding"] == "gzip":
+        content = gzip.decompress(content)
+    return Page(url=row["url"], final_url=row["final_url"], status=row["status"],
+                headers=tuple(tuple(h) for h in json.loads(row["headers"] or "[]")),
+                content=content, fetched_at=row["fetched_at"], elapsed_ms=row["elapsed_ms"] or 0.0)
+
+
 def _filters(site: str | None, since_column: str, since: str | None,
              *fixed: str) -> tuple[str, list[str]]:
     """A WHERE clause for the optional --site and --since filters of the CLI."""
@@ -299,25 +308,22 @@ class Store:
             ).fetchone()
         return int(found[0])
 
-    def iter_pages(self, site: str | None = None, since: str | None = None,
-                   latest_only: bool = True) -> Iterator[StoredPage]:
-        """Stored successful pages, newest first; with latest_only, one per final URL."""
-        where, params = _filters(site, "fetched_at", since, "status BETWEEN 200 AND 299")
-        sql = f"SELECT * FROM pages {where} ORDER BY fetched_at DESC, id DESC"
-        seen: set[str] = set()
+    def iter_article_pages(self, site: str | None = None,
+                           since: str | None = None) -> Iterator[tuple[Article, StoredPage]]:
+        """Each stored article with the raw page it was extracted from, for re-extraction.
+        `site` filters on the article's site, `since` on when the page was fetched."""
+        where, params = _filters(site, "p.fetched_at", since)
+        where = where.replace("site = ?", "a.site = ?")
+        sql = f"""SELECT a.*, p.id AS p_id, p.url AS p_url, p.final_url AS p_final_url,
+                         p.site AS p_site, p.status AS p_status, p.headers AS p_headers,
+                         p.content AS p_content, p.content_encoding AS p_content_encoding,
+                         p.fetched_at AS p_fetched_at, p.elapsed_ms AS p_elapsed_ms
+                  FROM articles a JOIN pages p ON p.id = a.page_id {where}
+                  ORDER BY p.fetched_at DESC, a.canonical_url"""
         for row in self.db.query(sql, params):
-            if latest_only and row["final_url"] in seen:
-                continue
-            seen.add(row["final_url"])
-            content = row["content"] or b""
-            if row["content_encoding"] == "gzip":
-                content = gzip.decompress(content)
-            page = Page(
-                url=row["url"], final_url=row["final_url"], status=row["status"],
-                headers=tuple(tuple(h) for h in json.loads(row["headers"] or "[]")),
-                content=content, fetched_at=row["fetched_at"], elapsed_ms=row["elapsed_ms"] or 0.0,
-            )
-            yield StoredPage(id=row["id"], site=row["site"], page=page)
+            page_row = {k[2:]: v for k, v in row.items() if k.startswith("p_")}
+            yield article_from_row(row), StoredPage(page_row["id"], page_row["site"],
+                                                    _page_from_row(page_row))
 
     # -- articles
 
@@ -364,7 +370,11 @@ class Store:
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Full-text search over headline, standfirst and body, best match first."""
-        return list(self.db["articles"].search(query, limit=limit, columns=["canonical_url", "headline"]))
+        try:
+            return list(self.db["articles"].search(query, limit=limit,
+                                                   columns=["canonical_url", "headline"]))
+        except sqlite3.OperationalError as exc:  # FTS5 syntax errors in the user's query
+            raise StoreError(f"bad search query {query!r}: {exc}") from exc
 
     # -- runs
 
@@ -485,15 +495,7 @@ class Store:
     def load_page(self, page_id: int) -> Page | None:
         """One stored raw page by id (decompressed), e.g. to re-read links after a 304."""
         rows = list(self.db.query("SELECT * FROM pages WHERE id = ?", [page_id]))
-        if not rows:
-            return None
-        row = rows[0]
-        content = row["content"] or b""
-        if row["content_encoding"] == "gzip":
-            content = gzip.decompress(content)
-        return Page(url=row["url"], final_url=row["final_url"], status=row["status"],
-                    headers=tuple(tuple(h) for h in json.loads(row["headers"] or "[]")),
-                    content=content, fetched_at=row["fetched_at"])
+        return _page_from_row(rows[0]) if rows else None
 
     def article_key(self, key: str) -> str | None:
         """The canonical URL already stored for this identity key, if any."""

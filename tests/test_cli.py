@@ -75,7 +75,7 @@ def test_save_then_reextract_without_network(tmp_path, local_site):
     local_site.server.shutdown()  # re-extraction must not need the network
     result = run("reextract", "--db", str(db))
     assert result.exit_code == 0, result.output
-    assert "re-extracted 2 pages" in result.stdout
+    assert "re-extracted 1 articles" in result.stdout  # one row, from its latest page
     assert conn.execute("SELECT headline FROM articles").fetchone() == (
         "Grooming Gang Victims still blamed by Police",)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -107,6 +107,46 @@ def test_export_jsonl_and_csv(tmp_path, local_site):
 def test_reextract_filters_by_site_and_since(tmp_path, local_site):
     db = tmp_path / "articles.db"
     assert run("extract", "--save", "--db", str(db), local_site.add("/a", SEED_HTML)).exit_code == 0
-    assert "re-extracted 0 pages" in run("reextract", "--db", str(db), "--site", "nosuchsite").stdout
-    assert "re-extracted 0 pages" in run("reextract", "--db", str(db), "--since", "2999-01-01").stdout
-    assert "re-extracted 1 pages" in run("reextract", "--db", str(db), "--site", "DESIblitz").stdout
+    assert "re-extracted 0 articles" in run("reextract", "--db", str(db), "--site", "nosuchsite").stdout
+    assert "re-extracted 0 articles" in run("reextract", "--db", str(db), "--since", "2999-01-01").stdout
+    assert "re-extracted 1 articles" in run("reextract", "--db", str(db), "--site", "DESIblitz").stdout
+
+
+def test_reextract_after_a_crawl_keeps_identity_and_site(tmp_path):
+    from scraper.demo import run_demo
+
+    db = tmp_path / "demo.db"
+    assert run_demo(db).exit_code == 0
+    conn = sqlite3.connect(db)
+    before = conn.execute("SELECT canonical_url, site FROM articles ORDER BY 1").fetchall()
+    conn.execute("UPDATE articles SET body = 'stale', record_hash = 'stale'")
+    conn.commit()
+    result = run("reextract", "--db", str(db))
+    assert result.exit_code == 0 and f"re-extracted {len(before)} articles" in result.stdout
+    assert conn.execute("SELECT canonical_url, site FROM articles ORDER BY 1").fetchall() == before
+    assert conn.execute("SELECT count(*) FROM articles WHERE body = 'stale'").fetchone() == (0,)
+
+
+def test_reextract_applies_site_selectors_from_config(tmp_path, local_site):
+    db = tmp_path / "articles.db"
+    assert run("extract", "--save", "--db", str(db), local_site.add("/a", SEED_HTML)).exit_code == 0
+    config = tmp_path / "sites.toml"
+    config.write_text('[[sites]]\nname = "DESIblitz"\nstart_urls = ["https://www.desiblitz.com/"]\n'
+                      'selectors = { headline = "title" }\n')
+    result = run("reextract", "--db", str(db), "--config", str(config))
+    assert result.exit_code == 0 and "1 rows changed" in result.stdout
+    headline = sqlite3.connect(db).execute("SELECT headline FROM articles").fetchone()[0]
+    assert headline != "Grooming Gang Victims still blamed by Police" and "DESIblitz" in headline
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[sites]]\nname = 1\n")
+    assert run("reextract", "--db", str(db), "--config", str(bad)).exit_code == 2
+
+
+def test_search_finds_articles_and_bad_queries_fail_cleanly(tmp_path, local_site):
+    db = tmp_path / "articles.db"
+    assert run("extract", "--save", "--db", str(db), local_site.add("/a", SEED_HTML)).exit_code == 0
+    result = run("search", "--db", str(db), "NEAR(grooming police, 10)")
+    assert result.exit_code == 0 and "Grooming Gang Victims" in result.stdout
+    for bad in ('"unterminated', "flood AND"):
+        result = run("search", "--db", str(db), bad)
+        assert result.exit_code == 1 and "bad search query" in result.output

@@ -63,9 +63,11 @@ def test_raw_pages_are_compressed_deduplicated_and_read_back(tmp_path):
         assert first == again
         stored_size = store.db.execute("SELECT length(content) FROM pages").fetchone()[0]
         assert stored_size < len(html) / 10
-        pages = list(store.iter_pages())
-        assert len(pages) == 1 and pages[0].page.content == html
-        assert pages[0].page.header("content-type") == "text/html"
+        page = store.load_page(first)
+        assert page.content == html and page.header("content-type") == "text/html"
+        store.upsert_article(make_article(), first)
+        [(article, stored)] = list(store.iter_article_pages())
+        assert article.canonical_url == "https://news.example/a" and stored.page.content == html
 
 
 def test_a_failed_transaction_writes_nothing(tmp_path):

@@ -353,11 +353,23 @@ class Crawler:
 
             try:
                 await self._process(entry, release)
-            except Exception:  # a bug in one URL must not end the run; it stays pending
-                log.exception("internal error while crawling %s", entry.url)
-                self.counts[entry.site].errors["internal_error"] += 1
+            except Exception:  # a bug in one URL must not end the run
+                # a request may have been sent: the host's delay applies (conservative)
+                release(requested=True)
+                self._internal_error(entry)
             finally:
                 release(requested=False)
+
+    def _internal_error(self, entry: FrontierEntry) -> None:
+        """Count it and settle the entry as failed (revisited like any failure after
+        `revisit_after`), so a URL that trips a bug is not retried by every run forever."""
+        log.exception("internal error while crawling %s", entry.url)
+        self.counts[entry.site].errors["internal_error"] += 1
+        try:
+            self.store.frontier_done([entry.key], "internal_error", time.time(), self.run_id,
+                                     state="failed")
+        except Exception:  # the store itself may be what failed; the entry stays pending
+            log.exception("could not record the internal error of %s", entry.url)
 
     async def _process(self, entry: FrontierEntry, release) -> None:
         if entry.kind == ROBOTS:

@@ -3,10 +3,12 @@
 Every httpx error is translated here into a short reason on `Page.error` (failures are data):
 
     timeout, connect_error, tls_error, network_error, decode_error, bad_url, bad_scheme,
-    too_large, not_html, not_xml, redirect_loop, too_many_redirects, redirect_without_location,
+    bad_response, too_large, not_html, not_xml, redirect_loop, too_many_redirects,
+    redirect_without_location, bad_redirect (a Location that is no usable URL),
     http_<status>   (e.g. http_404, http_503; a 304 is *not* an error: `Page.not_modified`)
 
-Limits applied to every request: a total deadline (`CrawlConfig.timeout`, body included),
+Limits applied to every request: a total deadline (`CrawlConfig.timeout`, body included;
+the caller's waits between redirect hops excluded),
 a streamed body aborted past `max_body_bytes`, a content-type check before the body is read,
 manual redirects with a limit and loop detection, http/https only, TLS verified.
 
@@ -146,9 +148,21 @@ def _classify_exception(exc: BaseException) -> tuple[str, str]:
         return "connect_error", detail
     if isinstance(exc, httpx.DecodingError):
         return "decode_error", detail
+    if isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc).lower():
+        return "bad_redirect", detail  # httpx parses Location itself, even unfollowed
+    if isinstance(exc, ValueError | httpx.StreamError | httpx.CookieConflict):
+        return "bad_response", detail
     if isinstance(exc, httpx.TransportError):
         return "network_error", detail
     return "network_error", detail
+
+
+# Everything httpx (and the URL parsing around it) may raise for what a server or a URL
+# does: HTTPError covers transport, decoding and protocol errors; InvalidURL, StreamError
+# and CookieConflict are not HTTPErrors; ValueError (UnicodeError included) comes from
+# parsing a malformed URL or header.
+_LIBRARY_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict,
+                   TimeoutError, OSError, ssl.SSLError, ValueError)
 
 
 class _Stop(Exception):
@@ -188,17 +202,21 @@ class Fetcher:
                     last_modified: str | None = None,
                     on_redirect: RedirectHook | None = None,
                     validators: Validators | None = None) -> Page:
-        """One attempt at `url` (following redirects). Never raises for network trouble."""
+        """One attempt at `url` (following redirects). Never raises for network trouble, nor
+        for anything a server sends (a bad Location, a malformed response): every library
+        error becomes a `Page` error. The deadline covers the network, not the time spent
+        in `on_redirect` (the caller's politeness waits between hops)."""
         started = time.monotonic()
         fetched_at = now_iso()
         state = _Hops(url)
         try:
-            async with asyncio.timeout(self.config.timeout):
-                return await self._fetch(state, accept, etag, last_modified, on_redirect,
+            async with asyncio.timeout(self.config.timeout) as deadline:
+                hook = _outside_deadline(on_redirect, deadline)
+                return await self._fetch(state, accept, etag, last_modified, hook,
                                          started, fetched_at, validators)
         except _Stop as stop:
             return state.failure(stop.reason, stop.detail, stop.status, started, fetched_at)
-        except (httpx.HTTPError, TimeoutError, OSError, ssl.SSLError) as exc:
+        except _LIBRARY_ERRORS as exc:
             reason, detail = _classify_exception(exc)
             log.debug("fetch %s failed: %s", state.current, detail)
             return state.failure(reason, detail, state.status, started, fetched_at)
@@ -289,10 +307,14 @@ class _Hops:
 
 
 def _check_scheme(url: str) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port  # each raises ValueError if malformed
+    except ValueError as exc:
+        raise _Stop("bad_url", f"unparsable URL {url!r}: {exc}") from exc
     if parts.scheme not in ("http", "https"):
         raise _Stop("bad_scheme", f"only http and https are fetched, not {parts.scheme!r}")
-    if not parts.hostname:
+    if not host:
         raise _Stop("bad_url", f"no host in {url!r}")
 
 
@@ -312,7 +334,40 @@ def _redirect_target(response: httpx.Response, current: str) -> str | None:
     if not location:
         raise _Stop("redirect_without_location", "redirect without a Location header",
                     response.status_code)
-    return urljoin(current, location.strip()).split("#", 1)[0]
+    try:
+        target = urljoin(current, location.strip()).split("#", 1)[0]
+        httpx.URL(target)  # parses it as the next request will
+        _check_scheme(target)  # a broken IPv6 host or a port out of range
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise _Stop("bad_redirect", f"unusable Location {location!r}: {exc}",
+                    response.status_code) from exc
+    except _Stop as stop:
+        if stop.reason == "bad_scheme":
+            raise  # a redirect to ftp: and the like keeps its documented reason
+        raise _Stop("bad_redirect", f"unusable Location {location!r}: {stop.detail}",
+                    response.status_code) from stop
+    return target
+
+
+def _outside_deadline(hook: RedirectHook | None,
+                      deadline: asyncio.Timeout) -> RedirectHook | None:
+    """`hook` with the fetch deadline suspended while it runs: a politeness wait between
+    redirect hops (a Crawl-delay may exceed the timeout) is not network time."""
+    if hook is None:
+        return None
+
+    async def suspended(target: str) -> str | None:
+        loop = asyncio.get_running_loop()
+        when = deadline.when()
+        left = None if when is None else when - loop.time()
+        deadline.reschedule(None)
+        try:
+            return await hook(target)
+        finally:
+            if left is not None:
+                deadline.reschedule(loop.time() + left)
+
+    return suspended
 
 
 def _ms(started: float) -> float:

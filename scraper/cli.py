@@ -16,7 +16,14 @@ import click
 from .config import ConfigError, load_config
 from .export import FORMATS, write_articles
 from .models import Article, CrawlConfig
-from .pipeline import ExtractOutcome, extract_file, extract_url, reextract, save_outcome
+from .pipeline import (
+    ExtractOutcome,
+    PoliteFetcher,
+    extract_file,
+    extract_url,
+    reextract,
+    save_outcome,
+)
 from .store import Store, StoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
@@ -96,7 +103,8 @@ def extract(urls, html_file, page_url, fmt, save, db, timeout, retries, user_age
         raise click.UsageError("give one or more URLs, or --html FILE --url URL")
     config = CrawlConfig(timeout=timeout, user_agent=user_agent, retries=retries)
     outcomes = [extract_file(html_file, page_url)] if html_file else []
-    outcomes += [extract_url(url, config) for url in urls]
+    fetcher = PoliteFetcher(config)  # robots.txt and the per-host delay hold here too
+    outcomes += [extract_url(url, config, fetcher) for url in urls]
     store = open_store(db) if save else None
     failures = 0
     for outcome in outcomes:

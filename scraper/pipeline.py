@@ -5,14 +5,18 @@ Each function returns a frozen record; the CLI only prints it and picks the exit
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .extract import extract_article
+from .fetch import ACCEPT_ANY
 from .models import Article, CrawlConfig, Page
+from .robots import DISALLOW_ALL, RobotsPolicy, robots_from_response, robots_url
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -65,14 +69,93 @@ def extract_page(page: Page, source: str) -> ExtractOutcome:
     return ExtractOutcome(source, page, article=article)
 
 
-def extract_url(url: str, config: CrawlConfig,
-                fetch: Callable[[str, CrawlConfig], Page] | None = None) -> ExtractOutcome:
-    """Fetch one URL (redirects, total timeout, retries on transient errors) and extract it."""
+class PoliteFetcher:
+    """Fetching for one-off commands under the crawler's hard rules: robots.txt is asked
+    before anything else on an origin, and requests to one host are `per_host_delay` apart
+    (or the robots Crawl-delay, capped). Redirect hops are checked the same way."""
+
+    def __init__(self, config: CrawlConfig,
+                 fetch: Callable[..., Page] | None = None) -> None:
+        if fetch is None:
+            from .fetch import fetch_url as fetch
+        self.config = config
+        self._fetch = fetch
+        self._robots: dict[str, RobotsPolicy] = {}
+        self._last_end: dict[str, float] = {}
+
+    def fetch(self, url: str) -> Page:
+        for _ in range(self.config.max_redirects + 1):
+            refusal = self._refusal(url)
+            if refusal:
+                return Page(url=url, final_url=url, error=refusal[0], error_detail=refusal[1])
+            offsite: list[str] = []
+            self._wait_for(url)
+            page = self._fetch(url, self.config, on_redirect=self._hop_checker(url, offsite))
+            self._last_end[_host(page.final_url)] = time.monotonic()
+            if not offsite:
+                return page
+            url = offsite[0]  # a hop to another origin: ask its robots.txt first, then go on
+        return Page(url=url, final_url=url, error="too_many_redirects",
+                    error_detail="redirects across origins did not end")
+
+    def _hop_checker(self, start: str, offsite: list[str]):
+        async def check(next_url: str) -> str | None:
+            if _origin(next_url) != _origin(start):
+                offsite.append(next_url)
+                return "redirect_offsite"
+            if not self._policy(next_url).allowed(next_url, self.config.user_agent):
+                return "robots_disallowed"
+            await asyncio.sleep(self._delay(next_url))
+            return None
+        return check
+
+    def _refusal(self, url: str) -> tuple[str, str] | None:
+        policy = self._policy(url)
+        if policy.rule == DISALLOW_ALL:
+            return "robots_unavailable", f"robots.txt answered {policy.status or 'nothing'}: not fetching"
+        if not policy.allowed(url, self.config.user_agent):
+            return "robots_disallowed", "robots.txt disallows this URL for our user agent"
+        return None
+
+    def _policy(self, url: str) -> RobotsPolicy:
+        origin = _origin(url)
+        if origin not in self._robots:
+            address = robots_url(url) or url
+            self._wait_for(address)
+            page = self._fetch(address, self.config, accept=ACCEPT_ANY)
+            self._last_end[_host(address)] = time.monotonic()
+            self._robots[origin] = robots_from_response(
+                page.status if page.error is None or page.status else None,
+                page.content, time.time(), url=address)
+        return self._robots[origin]
+
+    def _delay(self, url: str) -> float:
+        policy = self._robots.get(_origin(url))
+        asked = policy.crawl_delay(self.config.user_agent) if policy else None
+        return max(self.config.per_host_delay, min(asked or 0.0, self.config.max_crawl_delay))
+
+    def _wait_for(self, url: str) -> None:
+        last = self._last_end.get(_host(url))
+        if last is not None:
+            time.sleep(max(0.0, last + self._delay(url) - time.monotonic()))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def extract_url(url: str, config: CrawlConfig, fetcher: PoliteFetcher | None = None) -> ExtractOutcome:
+    """Fetch one URL politely (robots.txt, per-host delay, redirects checked, total timeout,
+    retries on transient errors) and extract it."""
     if not _valid_http_url(url):
         return ExtractOutcome(url, error="bad_url", error_detail="not an http(s) URL with a host")
-    if fetch is None:
-        from .fetch import fetch_url as fetch
-    return extract_page(fetch(url, config), url)
+    fetcher = fetcher or PoliteFetcher(config)
+    return extract_page(fetcher.fetch(url), url)
 
 
 def extract_file(path: Path, url: str) -> ExtractOutcome:

@@ -40,7 +40,7 @@ def test_extract_url_from_local_server(local_site):
     result = run("extract", url)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["standfirst"].startswith("According to an official report")
-    assert local_site.requests == ["/news/grooming-gang-victims"]
+    assert local_site.requests == ["/robots.txt", "/news/grooming-gang-victims"]  # robots.txt first
 
 
 def test_expected_failures_give_one_line_and_nonzero_exit(local_site):

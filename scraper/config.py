@@ -97,7 +97,8 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
     Setting("robots_cache_ttl", "float", "Seconds a fetched robots.txt is reused (at most 24 h).",
             minimum=0.0),
     Setting("max_duration", "float", "Seconds after which a run stops gracefully (the rest of "
-            "the frontier waits for the next run); empty for no limit.", minimum=1.0,
+            "the frontier waits for the next run); omit it for no limit (TOML has no null).",
+            minimum=1.0,
             optional=True),
 )
 
@@ -244,12 +245,22 @@ def _check_urls(value: Any, path: str, problems: list[str]) -> Any:
         problems.append(f"{path}: must be an array of URLs")
         return ()
     for i, url in enumerate(value):
-        parts = urlsplit(url) if isinstance(url, str) else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        if not _is_http_url(url):
             problems.append(f"{path}[{i}]: not an http(s) URL: {url!r}")
     if path.endswith("start_urls") and not value:
         problems.append(f"{path}: at least one URL is required")
     return tuple(value)
+
+
+def _is_http_url(url: Any) -> bool:
+    if not isinstance(url, str):
+        return False
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) \
+            and (parts.port is None or parts.port > 0)
+    except ValueError:  # "http://[::1/" (a broken IPv6 host), a port out of range
+        return False
 
 
 def _check_hosts(value: Any, path: str, problems: list[str]) -> Any:

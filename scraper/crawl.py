@@ -13,21 +13,27 @@ The path of one URL, in the order of the code below:
     listing pages (an archive backlog cannot starve discovery, nor a trap the articles);
  4. robots: a URL robots.txt disallows is never requested (counted as robots_blocked); a
     robots.txt redirect to another host is fetched in that host's turn;
- 5. fetch with If-None-Match / If-Modified-Since -> `Page` (success, 304 or a failure reason);
+ 5. fetch with If-None-Match / If-Modified-Since (only the validators stored for that very
+    URL) -> `Page` (success, 304 or a failure reason; a same-host redirect hop waits for the
+    host's delay, outside the fetch deadline);
  6. retry transient failures (tenacity backoff with jitter, Retry-After) via the scheduler,
     within a per-run retry budget; other failures are counted by reason;
- 7. keep the raw response in `pages` and its validators for the next conditional GET;
- 8. analyse in a process pool (the event loop never stalls): feeds and sitemaps -> links;
-    HTML -> an `Article` (extraction decides whether it is one) and the page's links;
+ 7. keep the raw response in `pages` (its validators wait for step 10);
+ 8. analyse in a process pool (the event loop never stalls), within EXTRACT_TIMEOUT (past
+    it, or when the pool breaks, the pool is rebuilt and the entry fails): feeds and
+    sitemaps -> links; HTML -> an `Article` (extraction decides whether it is one) and the
+    page's links;
  9. identity: the canonical URL (rel=canonical / og:url on the same site unless it names the
     home, a start or a listing page; else the final URL), folded through `url_key` and a
     per-site content key onto the first canonical URL stored for it: one row per article;
-    an AMP copy sends us to its canonical page instead;
+    an AMP copy sends us to its canonical page instead (queued like any link);
 10. store: upsert the article (only `is_article` pages become rows), queue the new links
-    (same site, not traps, bounded depth, not known or due for a revisit) and mark the entry
-    done, all in one transaction, so a kill at any point loses and duplicates nothing;
+    (same site, not traps, bounded depth, not known or due for a revisit), record the
+    response's validators for the next conditional GET and mark the entry done, all in one
+    transaction, so a kill at any point loses and duplicates nothing (a page kept but not
+    settled is fetched in full again: no 304 can be earned before its article is stored);
 11. finish: the run summary per site, stored in `runs` and returned; `exit_code` says how it
-    went (0 ok, 1 nothing reachable / every fetch failed).
+    went (0 ok, 1 nothing reachable / every fetch failed; robots.txt answers do not count).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -83,6 +90,11 @@ _XML_KINDS = (FEED, SITEMAP)
 _CONTENT_KEY_WORDS = 50
 _ROBOTS_HOPS = 5  # RFC 9309 2.3.1.2: follow at least five redirects for robots.txt
 _NOT_ARTICLE_RESULTS = frozenset({"html", "feed", "sitemap"})  # frontier results of pages
+# Seconds one document may spend in the analysis pool (parsing, extraction). A pathological
+# page (say 1 MB of deeply nested tags) can keep lexbor busy for minutes, and a running task
+# in a ProcessPoolExecutor cannot be cancelled: past this the pool is killed and rebuilt and
+# the entry fails with "extract_timeout". Ordinary pages take milliseconds.
+EXTRACT_TIMEOUT = 60.0
 
 
 # ----------------------------------------------------------------------------- summary
@@ -95,8 +107,9 @@ class SiteSummary:
     name: str
     discovered: int = 0  # URLs new to the frontier
     requests: int = 0  # HTTP requests made (robots.txt and retries included)
-    fetched: int = 0  # 2xx responses downloaded
+    fetched: int = 0  # pages downloaded (2xx); robots.txt is counted in robots_fetched
     not_modified: int = 0  # 304s
+    robots_fetched: int = 0  # robots.txt files downloaded (2xx)
     new_articles: int = 0
     updated_articles: int = 0
     unchanged_articles: int = 0
@@ -113,6 +126,7 @@ class SiteSummary:
 
     @property
     def ok_responses(self) -> int:
+        """Pages answered (downloaded or 304); robots.txt does not count."""
         return self.fetched + self.not_modified
 
 
@@ -134,7 +148,8 @@ class CrawlSummary:
     @property
     def exit_code(self) -> int:
         """0 ok; 1 when the run reached nothing: no page answered (every fetch failed,
-        every host unreachable or disallowed) although there was work to do."""
+        every host unreachable or disallowed; an answered robots.txt alone is not enough)
+        although there was work to do."""
         tried = self.total("requests") + self.total("robots_blocked") + self.total("errors")
         if tried and self.total("ok_responses") == 0:
             return EXIT_FAILED
@@ -171,6 +186,7 @@ class _Counts:
     requests: int = 0
     fetched: int = 0
     not_modified: int = 0
+    robots_fetched: int = 0
     new_articles: int = 0
     updated_articles: int = 0
     unchanged_articles: int = 0
@@ -246,6 +262,7 @@ class Crawler:
         self.robots_asked: set[str] = set()  # hosts whose robots.txt is known or queued
         self.seq = 0
         self.progress = Progress(enabled=progress, counts=self.counts)
+        self.extract_timeout = EXTRACT_TIMEOUT
         self.scheduler: Scheduler
         self.fetcher: Fetcher
         self.pool: ProcessPoolExecutor
@@ -257,13 +274,17 @@ class Crawler:
         self.scheduler = Scheduler(self.config, self._budget_left, deadline)
         self._seed()  # step 2
         workers = max(1, self.config.concurrency)
-        with _process_pool() as self.pool, self.progress:
-            async with Fetcher(self.config) as self.fetcher:
-                tasks = [asyncio.create_task(self._worker()) for _ in range(workers)]
-                ticker = asyncio.create_task(self._tick())
-                await asyncio.gather(*tasks)
-                ticker.cancel()
-                self.progress.update(self.scheduler.pending(), self.total_requests)
+        self.pool = _process_pool()
+        try:
+            with self.progress:
+                async with Fetcher(self.config) as self.fetcher:
+                    tasks = [asyncio.create_task(self._worker()) for _ in range(workers)]
+                    ticker = asyncio.create_task(self._tick())
+                    await asyncio.gather(*tasks)
+                    ticker.cancel()
+                    self.progress.update(self.scheduler.pending(), self.total_requests)
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)  # the pool may have been rebuilt
         return self._finish(started)  # step 11
 
     # -- step 2: seeds and what a previous run left
@@ -417,7 +438,7 @@ class Crawler:
             self.scheduler.park(host, reason)
             return
         if page.ok:
-            self.counts[entry.site].fetched += 1
+            self.counts[entry.site].robots_fetched += 1
         self.store.robots_put(origin, page.final_url, status, page.content, policy.fetched_at)
         self._queue_robots_sitemaps(policy, entry.site)
 
@@ -439,16 +460,20 @@ class Crawler:
 
     async def _fetch(self, entry: FrontierEntry) -> Page:
         self._count_request(entry.site)
-        validators = self.store.validators_get(entry.key) or {}
+        etag, last_modified = self._validators_of(entry.url)
         accept = ACCEPT_XML if entry.kind in _XML_KINDS else ACCEPT_HTML
         return await self.fetcher.fetch(
-            entry.url, accept=accept, etag=validators.get("etag"),
-            last_modified=validators.get("last_modified"),
+            entry.url, accept=accept, etag=etag, last_modified=last_modified,
             on_redirect=self._redirect_hook(entry), validators=self._validators_of)
 
     def _validators_of(self, url: str) -> tuple[str | None, str | None]:
-        row = self.store.validators_get(url_key(url)) or {}
-        return row.get("etag"), row.get("last_modified")
+        """The ETag / Last-Modified of the response stored for exactly this URL. url_key
+        folds variants (an AMP copy and its canonical page share a key): another URL's
+        validators could earn a 304 for a page we never stored."""
+        row = self.store.validators_get(url_key(url))
+        if row is None or row["url"] != url:
+            return None, None
+        return row["etag"], row["last_modified"]
 
     def _redirect_hook(self, entry: FrontierEntry, robots: bool = False):
         state = self.scheduler.host(entry.host)
@@ -508,12 +533,11 @@ class Crawler:
             await self._handle_not_modified(entry, page)
             return
         counts.fetched += 1
-        page_id = self.store.save_page(page, entry.site)  # step 7
-        for key, url in {entry.key: entry.url, url_key(page.final_url): page.final_url}.items():
-            self.store.validators_put(key, url, page.header("etag"),
-                                      page.header("last-modified"), page_id)
+        # step 7: the raw response (idempotent); its validators are recorded only by
+        # _settle, with the article: a kill before that makes the next run fetch it in full
+        page_id = self.store.save_page(page, entry.site)
         analysis = await self._analyse(entry, page, extract=entry.kind not in (START, LISTING))
-        if self._swap_amp(entry, page, analysis):
+        if analysis is None or self._swap_amp(entry, page, analysis):
             return
         self._settle(entry, page, analysis, page_id)
 
@@ -537,7 +561,7 @@ class Crawler:
             self.store.frontier_queue([swapped])
             if key != entry.key:
                 self.store.frontier_done([entry.key], "amp", time.time(), self.run_id)
-        self.scheduler.push(swapped)
+        self._enqueue(swapped)  # robots.txt of its host first, like any other link
         return True
 
     def _follow_elsewhere(self, entry: FrontierEntry, page: Page) -> bool:
@@ -556,31 +580,87 @@ class Crawler:
 
     async def _handle_not_modified(self, entry: FrontierEntry, page: Page) -> None:
         """A 304: nothing changed. A listing's links are read again from the stored copy,
-        so sections behind an unchanged home page are still visited."""
+        so sections behind an unchanged home page are still visited. An entry whose earlier
+        fetch never settled (a kill between keeping the page and storing the article, in a
+        database written before validators moved into _settle) has its stored copy
+        analysed in full: the article must not be lost to the 304."""
         previous = self.store.frontier_states([entry.key]).get(entry.key) or {}
+        unsettled = previous.get("result") is None
         result = previous.get("result") or "not_modified"
         if self.store.article_key(url_key(page.final_url)) is not None:
             result = "article"  # a redirect to a stored story: known, revisited like one
+        extract = unsettled and result != "article" and entry.kind not in (START, LISTING)
         stored = None
-        if result != "article" and entry.depth < self.config.max_depth + 1:
-            validators = self.store.validators_get(url_key(page.final_url)) \
-                or self.store.validators_get(entry.key) or {}
-            if validators.get("page_id"):
-                stored = self.store.load_page(validators["page_id"])
-        if stored is not None:
-            analysis = await self._analyse(entry, stored, extract=False)
-            self._settle(entry, stored, analysis, None, result=result)
-        else:
+        if extract or (result != "article" and entry.depth < self.config.max_depth + 1):
+            stored = self._stored_copy(entry, page)
+        if stored is None:
             self.store.frontier_done([entry.key], result, time.time(), self.run_id)
+            return
+        analysis = await self._analyse(entry, stored, extract=extract)
+        if analysis is not None:
+            self._settle(entry, stored, analysis, None, result=None if extract else result)
+
+    def _stored_copy(self, entry: FrontierEntry, page: Page) -> Page | None:
+        validators = self.store.validators_get(url_key(page.final_url)) \
+            or self.store.validators_get(entry.key) or {}
+        return self.store.load_page(validators["page_id"]) if validators.get("page_id") else None
 
     async def _analyse(self, entry: FrontierEntry, page: Page, *, extract: bool):
-        loop = asyncio.get_running_loop()
+        """Step 8 in the process pool, within `extract_timeout`. None when it failed: the
+        entry is then settled as failed ("extract_timeout", "extract_crashed")."""
         want_links = entry.depth <= self.config.max_depth and entry.kind != ARTICLE \
             or entry.depth < self.config.max_depth
-        return await loop.run_in_executor(
-            self.pool, analyse_document, entry.kind, page.content, page.final_url,
-            dict(page.headers), self.hosts[entry.site], extract, want_links,
-            dict(self.sites[entry.site].selectors))
+        args = (entry.kind, page.content, page.final_url, dict(page.headers),
+                self.hosts[entry.site], extract, want_links,
+                dict(self.sites[entry.site].selectors))
+        for attempt in (1, 2):  # a second try only when another task broke the pool
+            pool = self.pool
+            outcome = await self._in_pool(pool, args)
+            if not isinstance(outcome, str):
+                return outcome
+            if outcome == "extract_timeout":
+                self._rebuild_pool(pool, f"{page.final_url}: analysis exceeded "
+                                         f"{self.extract_timeout:.0f}s")
+                break
+            if pool is self.pool:  # this pool broke while it had our document
+                self._rebuild_pool(pool, f"{page.final_url}: analysis pool broke")
+                if attempt == 2:
+                    break
+        self._analysis_failed(entry, outcome)
+        return None
+
+    async def _in_pool(self, pool: ProcessPoolExecutor, args: tuple):
+        """The Analysis, or "extract_timeout", or "extract_crashed" (the pool broke or was
+        shut down while this task waited in it)."""
+        try:
+            future = pool.submit(analyse_document, *args)
+        except (BrokenProcessPool, RuntimeError):
+            return "extract_crashed"
+        waiter = asyncio.wrap_future(future)
+        waiter.add_done_callback(_consume)
+        done, _ = await asyncio.wait({waiter}, timeout=self.extract_timeout)
+        if not done:
+            return "extract_timeout"
+        if future.cancelled() or isinstance(future.exception(), BrokenProcessPool):
+            return "extract_crashed"
+        return future.result()
+
+    def _rebuild_pool(self, broken: ProcessPoolExecutor, why: str) -> None:
+        """A running task cannot be cancelled: kill the pool's processes and start a new
+        pool. Documents other workers had in the old pool are resubmitted by them."""
+        if broken is not self.pool:
+            return  # rebuilt already
+        log.warning("%s; restarting the analysis pool", why)
+        self.pool = _process_pool()
+        processes = list((getattr(broken, "_processes", None) or {}).values())
+        broken.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()
+
+    def _analysis_failed(self, entry: FrontierEntry, reason: str) -> None:
+        log.warning("%s: %s; not analysed", entry.url, reason)
+        self.counts[entry.site].errors[reason] += 1
+        self.store.frontier_done([entry.key], reason, time.time(), self.run_id, state="failed")
 
     def _settle(self, entry: FrontierEntry, page: Page, analysis, page_id: int | None,
                 result: str | None = None) -> None:
@@ -588,6 +668,8 @@ class Crawler:
         counts = self.counts[entry.site]
         keys = [entry.key]
         with self.store.transaction():
+            if page_id is not None:  # step 7's validators, only now the page is settled
+                self._keep_validators(entry, page, page_id)
             if analysis.article is not None and analysis.article.is_article:
                 outcome, canonical = self._store_article(entry, page, analysis.article, page_id)
                 keys += [url_key(canonical), url_key(page.final_url)]
@@ -606,6 +688,11 @@ class Crawler:
             self.store.frontier_done(list(dict.fromkeys(keys)), result, time.time(), self.run_id)
         for key in keys:
             self.done_depth[key] = min(entry.depth, self.done_depth.get(key, entry.depth))
+
+    def _keep_validators(self, entry: FrontierEntry, page: Page, page_id: int) -> None:
+        for key, url in {entry.key: entry.url, url_key(page.final_url): page.final_url}.items():
+            self.store.validators_put(key, url, page.header("etag"),
+                                      page.header("last-modified"), page_id)
 
     def _store_article(self, entry: FrontierEntry, page: Page, article, page_id):
         candidate = article.canonical_url
@@ -756,6 +843,12 @@ def _hints(article, entry: FrontierEntry) -> dict[str, str]:
     if not article.description and entry.summary:
         filled["description"] = entry.summary
     return filled
+
+
+def _consume(future: asyncio.Future) -> None:
+    """Read a pool future's outcome, so one nobody waits for any more logs nothing."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _process_pool() -> ProcessPoolExecutor:

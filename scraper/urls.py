@@ -273,13 +273,17 @@ def _canonical_path(path: str) -> str:
 
 
 def _host_of(url_or_host: str) -> str:
+    """The host of a URL or of a bare "host", "host:port", "[v6]:port" or IPv6 literal."""
     text = url_or_host.strip().lower()
-    if "//" in text:
-        try:
-            return (urlsplit(text).hostname or "").rstrip(".")
-        except ValueError:
-            return ""
-    return text.split("/")[0].split(":")[0].rstrip(".")
+    if "//" not in text:
+        text = text.split("/")[0]
+        if text.count(":") > 1 and not text.startswith("["):
+            return text  # a bare IPv6 literal such as "::1"
+        text = "//" + text
+    try:
+        return (urlsplit(text).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
 
 
 def registrable_host(host: str) -> str:

@@ -81,6 +81,9 @@ class SiteServer:
         self.open = 0  # requests being answered
         self.host = host
         self.last_modified = formatdate(time.time() - 3600, usegmt=True)
+        # a statically built site: every page has the same Last-Modified, and a matching
+        # If-Modified-Since gets a 304 whatever the page
+        self.honour_if_modified_since = False
         self._server = _QuietServer((host, 0), _handler_for(self))
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
@@ -186,6 +189,9 @@ def _handler_for(site: SiteServer):
                 headers["Last-Modified"] = site.last_modified
                 if self.headers.get("If-None-Match") == etag:
                     return self._send(304, b"", {"ETag": etag}), False
+                if site.honour_if_modified_since \
+                        and self.headers.get("If-Modified-Since") == site.last_modified:
+                    return self._send(304, b"", {"Last-Modified": site.last_modified}), False
             body = route.body
             if route.gzip:
                 body = gzip.compress(body, mtime=0)

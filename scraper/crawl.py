@@ -259,7 +259,7 @@ class Crawler:
         self.total_requests = 0
         self.run_id = 0
         self.done_depth: dict[str, int] = {}  # identities settled this run -> at what depth
-        self.robots_asked: set[str] = set()  # hosts whose robots.txt is known or queued
+        self.robots_asked: set[str] = set()  # origins whose robots.txt is known or queued
         self.seq = 0
         self.progress = Progress(enabled=progress, counts=self.counts)
         self.extract_timeout = EXTRACT_TIMEOUT
@@ -330,12 +330,13 @@ class Crawler:
         return {k for k in keys if k not in known}
 
     def _enqueue(self, entry: FrontierEntry) -> None:
-        """Queue in memory; the first time a host is seen, robots.txt goes first."""
-        if entry.host not in self.robots_asked:
-            self.robots_asked.add(entry.host)
+        """Queue in memory; the first time an origin (scheme, host, port: RFC 9309) is seen,
+        its robots.txt goes first."""
+        if entry.origin not in self.robots_asked:
+            self.robots_asked.add(entry.origin)
             policy = self._cached_robots(entry.origin)
             if policy is not None:
-                self.scheduler.set_robots(entry.host, policy)
+                self.scheduler.set_robots(entry.host, policy, entry.origin)
                 self._queue_robots_sitemaps(policy, entry.site)
             else:
                 self.scheduler.push(FrontierEntry(
@@ -396,7 +397,7 @@ class Crawler:
         if entry.kind == ROBOTS:
             await self._fetch_robots(entry, release)
             return
-        policy = self.scheduler.host(entry.host).robots
+        policy = self.scheduler.host(entry.host).policy(entry.origin)
         if self.done_depth.get(entry.key, 1 << 30) <= entry.depth:  # settled already
             release(requested=False)
             return
@@ -430,7 +431,7 @@ class Crawler:
         status = page.status if page.status is not None and (
             page.ok or (page.error or "").startswith("http_")) else None
         policy = robots_from_response(status, page.content, time.time(), url=page.final_url)
-        self.scheduler.set_robots(host, policy)
+        self.scheduler.set_robots(host, policy, origin)
         release()  # after set_robots: a Crawl-delay counts from this response already
         if policy.rule == DISALLOW_ALL:
             reason = f"robots.txt unavailable ({page.error or status})"
@@ -479,10 +480,14 @@ class Crawler:
         state = self.scheduler.host(entry.host)
 
         async def hook(target: str) -> str | None:
-            if urlsplit(target).netloc.lower() != entry.host:
+            parts = urlsplit(target)
+            if parts.netloc.lower() != entry.host:
                 return "redirect_offsite"  # the target is queued as a link of its own
-            if not robots and (state.robots is None
-                               or not state.robots.allowed(target, self.config.user_agent)):
+            policy = state.policy(f"{parts.scheme}://{parts.netloc.lower()}")
+            if not robots and policy is None:
+                return "redirect_offsite"  # another origin (http -> https): queued, its
+                # robots.txt asked first
+            if not robots and not policy.allowed(target, self.config.user_agent):
                 return "robots_disallowed"
             await asyncio.sleep(state.delay + MARGIN)  # same host: the delay between hops
             return None
@@ -565,8 +570,8 @@ class Crawler:
         return True
 
     def _follow_elsewhere(self, entry: FrontierEntry, page: Page) -> bool:
-        """A redirect to another host: queue the target (politeness and robots.txt of that
-        host apply) if it belongs to the site. True if it does."""
+        """A redirect to another host or origin: queue the target (politeness and robots.txt
+        of that host and origin apply) if it belongs to the site. True if it does."""
         if not same_site(page.final_url, self.hosts[entry.site]):
             return False
         link = Link(url=page.final_url, source="redirect", kind=entry.kind, title=entry.title,
@@ -574,7 +579,7 @@ class Crawler:
         with self.store.transaction():
             self._queue_links(entry.site, [link], depth=entry.depth, referrer=entry.url)
             self.store.frontier_done([entry.key], "redirected", time.time(), self.run_id)
-        log.info("%s redirects to %s (another host of the site): queued", entry.url,
+        log.info("%s redirects to %s (another host or origin of the site): queued", entry.url,
                  page.final_url)
         return True
 

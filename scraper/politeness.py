@@ -2,8 +2,9 @@
 
 Rules (the hard ones are tested from the test server's own request log):
 
-* robots.txt comes first: a host with no policy yet only hands out its robots entry (which
-  sorts before everything else), and nothing else until the policy is known;
+* robots.txt comes first: RFC 9309 scopes it to an origin (scheme, host, port), so an entry
+  is handed out only once the policy of its origin is known; until then only robots
+  entries (which sort before everything else) leave that host;
 * at most one request in flight per host;
 * the per-host delay runs from the END of one response to the START of the next request to
   the same host: `release()` is called when the response has been read;
@@ -50,7 +51,9 @@ class HostState:
 
     host: str
     delay: float
-    robots: RobotsPolicy | None = None
+    # robots.txt policies by origin ("http://host:port"); the key None is a policy for
+    # every origin of the host
+    robots: dict[str | None, RobotsPolicy] = field(default_factory=dict)
     busy: bool = False
     next_ok: float = 0.0  # monotonic time before which no request may start
     last_end: float | None = None  # monotonic end of the last response from this host
@@ -59,6 +62,11 @@ class HostState:
     browse: list[tuple[tuple, int, FrontierEntry]] = field(default_factory=list)  # listings
     waiting: list[FrontierEntry] = field(default_factory=list)  # retries not yet due
     browse_turn: bool = False  # the next pick prefers a listing page
+
+    def policy(self, origin: str) -> RobotsPolicy | None:
+        """The robots.txt policy for an origin of this host, if known."""
+        found = self.robots.get(origin)
+        return found if found is not None else self.robots.get(None)
 
     def heap_for(self, entry: FrontierEntry) -> list[tuple[tuple, int, FrontierEntry]]:
         return self.browse if entry.kind in _BROWSE_KINDS else self.queue
@@ -100,9 +108,11 @@ class Scheduler:
             state = self.hosts[name] = HostState(name, self.config.per_host_delay)
         return state
 
-    def set_robots(self, name: str, policy: RobotsPolicy) -> None:
+    def set_robots(self, name: str, policy: RobotsPolicy, origin: str | None = None) -> None:
+        """The robots.txt policy of `origin` on host `name` (None: of every origin). The
+        host's delay is the largest any of its origins asks for."""
         state = self.host(name)
-        state.robots = policy
+        state.robots[origin] = policy
         asked = policy.crawl_delay(self.config.user_agent)
         delay = self.config.per_host_delay
         if asked is not None and asked > delay:
@@ -111,7 +121,7 @@ class Scheduler:
                             name, asked, self.config.max_crawl_delay)
                 asked = self.config.max_crawl_delay
             delay = max(delay, asked)
-        state.delay = delay
+        state.delay = max(state.delay, delay)
         if state.last_end is not None:  # a Crawl-delay learnt late still counts from there
             state.next_ok = max(state.next_ok, state.last_end + delay + MARGIN)
         self._wake()
@@ -220,8 +230,8 @@ class Scheduler:
                     due = min(e.not_before for e in state.waiting) - wall
                     soonest = due if soonest is None else min(soonest, due)
                 continue
-            if state.robots is None and top[2].kind != ROBOTS:
-                continue  # robots.txt is in flight or queued: wait for it
+            if top[2].kind != ROBOTS and state.policy(top[2].origin) is None:
+                continue  # robots.txt of its origin is in flight or queued: wait for it
             if state.next_ok > now:
                 due = state.next_ok - now
                 soonest = due if soonest is None else min(soonest, due)

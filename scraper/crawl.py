@@ -657,6 +657,8 @@ class Crawler:
             return  # rebuilt already
         log.warning("%s; restarting the analysis pool", why)
         self.pool = _process_pool()
+        # ProcessPoolExecutor has no public way to end its workers before Python 3.14
+        # (kill_workers); its private `_processes` maps pid -> Process
         processes = list((getattr(broken, "_processes", None) or {}).values())
         broken.shutdown(wait=False, cancel_futures=True)
         for process in processes:

@@ -45,7 +45,7 @@ def frontier(db: Path, url: str) -> tuple[str, str | None]:
 
 def slow_article(title: str, url: str, nesting: int) -> str:
     """An article inside `nesting` unclosed <div>s: parsing time grows with the square of it
-    (20,000 takes about a second; 40,000 several)."""
+    (20,000 take about a second and a half; 40,000 several)."""
     return article_html(title, url, PUBLISHED).replace("<body>", "<body>" + "<div>" * nesting, 1)
 
 
@@ -86,7 +86,7 @@ def test_sigkill_between_keeping_the_page_and_storing_the_article_loses_nothing(
     with SiteServer() as server:
         story = one_story_site(server, "")
         server.routes["/news/story-1"].body = slow_article(
-            "Bridge reopens", story, 20_000).encode()
+            "Bridge reopens", story, 25_000).encode()  # seconds of parsing: the kill window
         proc = subprocess.Popen(
             [sys.executable, "-m", "scraper.commands_crawl", "crawl", "--config",
              str(_toml(server, tmp_path / "s.toml")), "--db", str(db), "-q"],

@@ -97,7 +97,8 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
     Setting("robots_cache_ttl", "float", "Seconds a fetched robots.txt is reused (at most 24 h).",
             minimum=0.0),
     Setting("max_duration", "float", "Seconds after which a run stops gracefully (the rest of "
-            "the frontier waits for the next run); empty for no limit.", minimum=1.0,
+            "the frontier waits for the next run); omit it for no limit (TOML has no null).",
+            minimum=1.0,
             optional=True),
 )
 

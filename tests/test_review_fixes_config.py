@@ -1,5 +1,5 @@
 """Review fixes in config.py and urls.py: a URL urlsplit cannot parse is a listed problem,
-not a traceback; site membership works for IPv6 literals."""
+not a traceback; site membership works for IPv6 literals; max_duration's help is TOML."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.config import ConfigError, load_config
+from scraper.config import CRAWL_SETTINGS, ConfigError, load_config
 from scraper.urls import same_site
 
 
@@ -44,3 +44,7 @@ def test_same_site_bare_host_with_port_still_works():
     assert same_site("http://127.0.0.1:8000/x", ("127.0.0.1:9000",))
     assert same_site("https://news.example.com/x", ("www.example.com",))
 
+
+def test_max_duration_help_says_how_to_leave_it_unlimited_in_toml():
+    help_text = next(s.help for s in CRAWL_SETTINGS if s.key == "max_duration")
+    assert "omit" in help_text and "empty" not in help_text

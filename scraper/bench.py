@@ -101,14 +101,24 @@ def _mean(values: list[float | None]) -> float:
     return sum(kept) / len(kept) if kept else 0.0
 
 
-def evaluate(name: str, predict: Callable[[str, str], Prediction], truth: dict, labels: dict,
-             pages: dict[str, str], per_page: dict | None = None) -> dict[str, float]:
-    precisions, recalls, headline_ok, sf_presence, sf_f1, byline_ok, date_ok, times = ([] for _ in range(8))
+def run_predictors(predictors: dict[str, Callable[[str, str], Prediction]], truth: dict,
+                   pages: dict[str, str]) -> dict[str, dict[str, tuple[Prediction, float]]]:
+    """Every predictor on every page, taking turns page by page so that machine noise (other
+    processes, CPU frequency) falls on all of them alike. Returns name -> key -> (pred, ms)."""
+    out: dict[str, dict[str, tuple[Prediction, float]]] = {name: {} for name in predictors}
     for key, html in pages.items():
-        url = truth[key]["url"]
-        start = time.perf_counter()
-        pred = predict(html, url)
-        times.append((time.perf_counter() - start) * 1000)
+        for name, predict in predictors.items():
+            start = time.perf_counter()
+            pred = predict(html, truth[key]["url"])
+            out[name][key] = (pred, (time.perf_counter() - start) * 1000)
+    return out
+
+
+def evaluate(name: str, predictions: dict[str, tuple[Prediction, float]], truth: dict,
+             labels: dict, per_page: dict | None = None) -> dict[str, float]:
+    precisions, recalls, headline_ok, sf_presence, sf_f1, byline_ok, date_ok, times = ([] for _ in range(8))
+    for key, (pred, ms) in predictions.items():
+        times.append(ms)
         p, r = body_scores(truth[key]["articleBody"], pred.body)
         precisions.append(p)
         recalls.append(r)
@@ -174,9 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         pages = {k: v for k, v in pages.items() if any(k.startswith(o) for o in args.only)}
     per_page: dict = {}
-    results = {"scraper": evaluate("scraper", predict_ours, truth, labels, pages, per_page)}
+    predictors = {"scraper": predict_ours}
     if not args.ours_only:
-        results["trafilatura"] = evaluate("trafilatura", predict_trafilatura, truth, labels, pages, per_page)
+        predictors["trafilatura"] = predict_trafilatura
+    predictions = run_predictors(predictors, truth, pages)
+    results = {name: evaluate(name, predictions[name], truth, labels, per_page) for name in predictors}
     names = list(results)
     print(f"zyte-dev: {len(pages)} pages")
     print(f"{'measure':<34}" + "".join(f"{n:>14}" for n in names) + f"  {'target':<20}")

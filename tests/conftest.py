@@ -58,6 +58,15 @@ class LocalSite:
 
 
 @pytest.fixture
+def server():
+    """A tests/sitesim.py SiteServer (request log with timestamps) on 127.0.0.1."""
+    from .sitesim import SiteServer
+
+    with SiteServer() as srv:
+        yield srv
+
+
+@pytest.fixture
 def local_site() -> Iterator[LocalSite]:
     site = LocalSite()
     site.thread.start()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,22 +26,14 @@ from scraper.robots import robots_from_response
 from scraper.urls import is_amp_url, url_date, url_key
 
 from .adversary_site import UA, build_adversary_site, river_html, story_html
-from .sitesim import SiteServer, politeness_violations
+from .sitesim import SiteServer, politeness_violations, quick_thread_switches
 
 DELAY = 0.04
 CRAWL = CrawlConfig(user_agent=UA, per_host_delay=DELAY, concurrency=4, timeout=1.0,
                     retries=1, max_crawl_delay=5.0, max_pages_per_site=600)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _quick_thread_switches():
-    """The test servers are threads of this process: a response's end is logged when its
-    thread gets the GIL back after the last write. A short switch interval keeps that lag
-    (which can only make the crawler look less polite than it is) to a millisecond."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
-    yield
-    sys.setswitchinterval(before)
+_quick_thread_switches = pytest.fixture(autouse=True, scope="module")(quick_thread_switches)
 
 
 def adversary_config(www: SiteServer, news: SiteServer, crawl: CrawlConfig = CRAWL) -> Config:

@@ -10,7 +10,6 @@ database and from the servers' own request logs:
 from __future__ import annotations
 
 import sqlite3
-import sys
 
 import pytest
 
@@ -19,20 +18,12 @@ from scraper.models import Config, CrawlConfig, SiteConfig
 from scraper.urls import url_key
 
 from .adversary_site import UA, build_adversary_site
-from .sitesim import SiteServer, politeness_violations
+from .sitesim import SiteServer, politeness_violations, quick_thread_switches
 
 DELAY = 0.05
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _quick_thread_switches():
-    """The test servers are threads of this process: a response's end is logged when its
-    thread gets the GIL back after the last write. A short switch interval keeps that lag
-    (which can only make the crawler look less polite than it is) to a millisecond."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
-    yield
-    sys.setswitchinterval(before)
+_quick_thread_switches = pytest.fixture(autouse=True, scope="module")(quick_thread_switches)
 
 
 def canonical_urls(db) -> list[str]:

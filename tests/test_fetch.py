@@ -7,8 +7,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-import pytest
-
 from scraper.fetch import (
     ACCEPT_XML,
     Fetcher,
@@ -19,17 +17,11 @@ from scraper.fetch import (
 )
 from scraper.models import CrawlConfig, Page
 
-from .sitesim import Route, SiteServer
+from .sitesim import Route
 
 CONFIG = CrawlConfig(user_agent="testbot/1.0", timeout=1.0, max_body_bytes=50_000, retries=2,
                      max_redirects=3, max_crawl_delay=3.0)
 HTML = "<html><head><title>x</title></head><body><p>hello</p></body></html>"
-
-
-@pytest.fixture()
-def server():
-    with SiteServer() as srv:
-        yield srv
 
 
 def fetch(url: str, config: CrawlConfig = CONFIG, **kw) -> Page:

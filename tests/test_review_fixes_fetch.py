@@ -7,26 +7,18 @@ import asyncio
 
 import pytest
 
-from scraper.fetch import Fetcher, fetch_url, is_transient
+from scraper.fetch import fetch_url, is_transient
 from scraper.models import CrawlConfig, Page
 
-from .sitesim import Route, SiteServer
+from .sitesim import Route
+from .test_fetch import HTML
+from .test_fetch import fetch as fetch_with
 
 CONFIG = CrawlConfig(user_agent="testbot/1.0", timeout=0.5, max_redirects=3, retries=0)
-HTML = "<html><head><title>x</title></head><body><p>hello</p></body></html>"
-
-
-@pytest.fixture()
-def server():
-    with SiteServer() as srv:
-        yield srv
 
 
 def fetch(url: str, config: CrawlConfig = CONFIG, **kw) -> Page:
-    async def go() -> Page:
-        async with Fetcher(config) as fetcher:
-            return await fetcher.fetch(url, **kw)
-    return asyncio.run(go())
+    return fetch_with(url, config, **kw)
 
 
 @pytest.mark.parametrize("location", ["http://[oops/x", "http://[::1/y", "http://127.0.0.1:99999/x", "http://127.0.0.1:x/"])

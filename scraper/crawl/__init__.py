@@ -1,0 +1,87 @@
+"""The crawl engine: discover -> fetch politely -> extract -> store, resumable and incremental.
+
+The path of one URL, each step naming the module that does it (the code of `engine.py` is in
+this order):
+
+ 1. open (`run_crawl` below): take the lock on the database (`lock.py`; a second run gets
+    `LockedError`, exit code 3), open the store (`store.py`, migrations applied), record a run;
+ 2. seed (`engine.py`, `linkqueue.py`): re-queue each site's start pages, feeds and sitemaps
+    (fetched every run), and load what a killed or budget-limited run left pending in the
+    `frontier` table;
+ 3. schedule (`politeness.py`): a fixed pool of workers asks the per-host `Scheduler` for
+    the next entry: robots.txt first for every origin, one request in flight per host, the
+    per-host delay from the end of one response to the start of the next, Retry-After and
+    backoff honoured there, a page budget per site, newest articles first, a host
+    alternating between articles and listing pages (an archive backlog cannot starve
+    discovery, nor a trap the articles);
+ 4. robots (`robots_gate.py`, `robots.py`): a URL robots.txt disallows is never requested
+    (counted as robots_blocked); a robots.txt redirect to another host is fetched in that
+    host's turn;
+ 5. fetch (`fetch.py`, hops in `redirects.py`) with If-None-Match / If-Modified-Since (only
+    the validators stored for that very URL) -> `Page` (success, 304 or a failure reason; a
+    same-host redirect hop waits for the host's delay, outside the fetch deadline);
+ 6. retry (`engine.py`) transient failures (tenacity backoff with jitter, Retry-After) via
+    the scheduler, within a per-run retry budget; other failures are counted by reason;
+ 7. keep (`store.py`) the raw response in `pages` (its validators wait for step 10);
+ 8. analyse (`extract_pool.py` -> `analyse.py`, `discover/`, `extract/`) in a process pool
+    (the event loop never stalls), within EXTRACT_TIMEOUT (past it, or when the pool breaks,
+    the pool is rebuilt and the entry fails): feeds and sitemaps -> links; HTML -> an
+    `Article` (extraction decides whether it is one) and the page's links;
+ 9. identity (`identity.py`): the canonical URL (rel=canonical / og:url on the same site
+    unless it names the home, a start or a listing page; else the final URL), folded
+    through `url_key` and a per-site content key onto the first canonical URL stored for
+    it: one row per article; an AMP copy sends us to its canonical page instead (queued like
+    any link, `settle.py`);
+10. store (`settle.py`, `linkqueue.py`): upsert the article (only `is_article` pages become
+    rows), queue the new links (same site, not traps, bounded depth, not known or due for a
+    revisit), record the response's validators for the next conditional GET and mark the
+    entry done, all in one transaction, so a kill at any point loses and duplicates nothing
+    (a page kept but not settled is fetched in full again: no 304 can be earned before its
+    article is stored);
+11. finish (`summary.py`): the run summary per site, stored in `runs` and returned;
+    `exit_code` says how it went (0 ok, 1 nothing reachable / every fetch failed; robots.txt
+    answers do not count).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from ..lock import LockedError, RunLock
+from ..models import Config, SiteConfig
+from ..store import Store
+from .engine import Crawler
+from .extract_pool import EXTRACT_TIMEOUT
+from .summary import CrawlSummary, SiteSummary
+
+__all__ = ["EXTRACT_TIMEOUT", "CrawlSummary", "Crawler", "LockedError", "SiteSummary",
+           "run_crawl"]
+
+
+def run_crawl(config: Config, db_path: Path, sites: list[str] | None = None,
+              max_pages: int | None = None, max_duration: float | None = None,
+              progress: bool = False) -> CrawlSummary:
+    """Crawl the configured sites (or those named in `sites`) into the database at `db_path`.
+
+    `max_pages` caps the requests of the whole run, `max_duration` (seconds; default
+    `config.crawl.max_duration`) bounds it; what is left stays in the frontier for the next
+    run. Raises `LockedError` if another run holds the database, `ValueError` for an unknown
+    site name. Network failures never raise: they are counted in the summary.
+    """
+    chosen = _choose_sites(config, sites)
+    duration = max_duration if max_duration is not None else config.crawl.max_duration
+    with RunLock(Path(db_path)), Store(db_path) as store:  # step 1
+        crawler = Crawler(config.crawl, chosen, store, max_pages=max_pages,
+                          max_duration=duration, progress=progress)
+        return asyncio.run(crawler.run())
+
+
+def _choose_sites(config: Config, names: list[str] | None) -> tuple[SiteConfig, ...]:
+    if not names:
+        return config.sites
+    known = {s.name: s for s in config.sites}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"unknown site(s): {', '.join(unknown)} (known: {', '.join(known)})")
+    return tuple(known[n] for n in names)

@@ -1,0 +1,307 @@
+"""The run: seeds, a fixed pool of workers, and the path of one URL (steps 2-11 of
+`scraper/crawl/__init__.py`), readable top to bottom. What can be tested without starting a
+crawl lives beside this module: identity, settle, linkqueue, robots_gate, extract_pool,
+redirects and summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import replace
+
+from ..analyse import Analysis
+from ..fetch import ACCEPT_HTML, ACCEPT_XML, Fetcher, backoff_delay, is_transient
+from ..frontier import ARTICLE, FEED, LISTING, SITEMAP, START, FrontierEntry
+from ..models import CrawlConfig, Page, SiteConfig
+from ..politeness import Scheduler
+from ..progress import Progress
+from ..store import Store
+from ..urls import url_key
+from .extract_pool import EXTRACT_TIMEOUT, ExtractPool
+from .identity import site_hosts
+from .linkqueue import LinkQueue
+from .redirects import redirect_hook
+from .robots_gate import RobotsGate
+from .settle import Settler
+from .summary import Counts, CrawlSummary
+
+log = logging.getLogger(__name__)
+
+_XML_KINDS = (FEED, SITEMAP)
+
+
+class Crawler:
+    """One run over some sites. Create, then `await crawler.run()` once."""
+
+    def __init__(self, config: CrawlConfig, sites: Iterable[SiteConfig], store: Store, *,
+                 max_pages: int | None = None, max_duration: float | None = None,
+                 progress: bool = False) -> None:
+        self.config = config
+        self.sites = {s.name: s for s in sites}
+        self.hosts = {s.name: site_hosts(s) for s in self.sites.values()}
+        self.start_keys = {s.name: {url_key(u) for u in s.start_urls} for s in self.sites.values()}
+        self.store = store
+        self.max_pages = max_pages
+        self.max_duration = max_duration
+        self.counts = {name: Counts() for name in self.sites}
+        self.retry_budget = config.retry_budget
+        self.total_requests = 0
+        self.run_id = 0
+        self.progress = Progress(enabled=progress, counts=self.counts)
+        self.extract_timeout = EXTRACT_TIMEOUT
+        self.scheduler: Scheduler
+        self.queue: LinkQueue
+        self.robots: RobotsGate
+        self.settler: Settler
+        self.fetcher: Fetcher
+        self.pool: ExtractPool
+
+    async def run(self) -> CrawlSummary:
+        started = time.time()
+        self.run_id = self.store.start_run("crawl " + " ".join(self.sites))
+        deadline = time.monotonic() + self.max_duration if self.max_duration else None
+        self.scheduler = Scheduler(self.config, self._budget_left, deadline)
+        self.queue = LinkQueue(self.config, self.hosts, self.counts, self.store, self.scheduler,
+                               self.run_id)
+        self.robots = RobotsGate(self.config, self.store, self.scheduler, self.counts,
+                                 self.queue)
+        self.queue.admit = self.robots.admit
+        self.settler = Settler(self.store, self.counts, self.queue, self.hosts,
+                               self.start_keys, self.run_id)
+        self._seed()  # step 2
+        self.pool = ExtractPool(self.extract_timeout)
+        try:
+            with self.progress:
+                async with Fetcher(self.config) as self.fetcher:
+                    workers = max(1, self.config.concurrency)
+                    tasks = [asyncio.create_task(self._worker()) for _ in range(workers)]
+                    ticker = asyncio.create_task(self._tick())
+                    await asyncio.gather(*tasks)
+                    ticker.cancel()
+                    self.progress.update(self.scheduler.pending(), self.total_requests)
+        finally:
+            self.pool.shutdown()  # the pool may have been rebuilt
+        return self._finish(started)  # step 11
+
+    # -- step 2: seeds and what a previous run left
+
+    def _seed(self) -> None:
+        seeds = []
+        for site in self.sites.values():
+            for kind, urls in ((START, site.start_urls), (FEED, site.feeds),
+                               (SITEMAP, site.sitemaps)):
+                for url in urls:
+                    entry = self.queue.entry(url, site.name, kind, source=kind, depth=0)
+                    if entry is not None:
+                        seeds.append(entry)
+        new = self.queue.new_keys([e.key for e in seeds])
+        self.store.frontier_queue(seeds)
+        for entry in seeds:
+            if entry.key in new:
+                self.counts[entry.site].discovered += 1
+        pending = self.store.frontier_pending(list(self.sites))
+        log.info("run %d: %d seed URLs, %d pending in the frontier", self.run_id, len(seeds),
+                 len(pending))
+        for entry in pending:
+            self.queue.enqueue(replace(entry, seq=self.queue.next_seq()))
+
+    # -- step 3: workers
+
+    def _budget_left(self, site: str) -> bool:
+        if self.max_pages is not None and self.total_requests >= self.max_pages:
+            self.scheduler.stop("max_pages reached")
+            return False
+        limit = self.sites[site].max_pages or self.config.max_pages_per_site
+        return self.counts[site].requests < limit
+
+    async def _worker(self) -> None:
+        while (entry := await self.scheduler.next()) is not None:
+            released = False
+
+            def release(requested: bool = True, retry_after: float | None = None,
+                        _entry: FrontierEntry = entry) -> None:
+                nonlocal released
+                if not released:
+                    released = True
+                    self.scheduler.release(_entry, requested=requested, retry_after=retry_after)
+
+            try:
+                await self._process(entry, release)
+            except Exception:  # a bug in one URL must not end the run
+                # a request may have been sent: the host's delay applies (conservative)
+                release(requested=True)
+                self._internal_error(entry)
+            finally:
+                release(requested=False)
+
+    def _internal_error(self, entry: FrontierEntry) -> None:
+        """Count it and settle the entry as failed, so a URL that trips a bug is not
+        retried by every run forever."""
+        log.exception("internal error while crawling %s", entry.url)
+        self.counts[entry.site].errors["internal_error"] += 1
+        try:
+            self.settler.done(entry, "internal_error", state="failed")
+        except Exception:  # the store itself may be what failed; the entry stays pending
+            log.exception("could not record the internal error of %s", entry.url)
+
+    async def _process(self, entry: FrontierEntry, release) -> None:
+        if entry.kind == "robots":
+            self._count_request(entry.site)
+            hook = redirect_hook(self.scheduler.host(entry.host), entry,
+                                 self.config.user_agent, robots=True)
+            await self.robots.fetch(entry, release, self.fetcher, hook)
+            return
+        if self.queue.is_settled(entry):
+            release(requested=False)
+            return
+        if not self.robots.allows(entry):  # step 4
+            release(requested=False)
+            self.robots.blocked(entry, self.run_id)
+            return
+        page = await self._fetch(entry)  # step 5
+        release(retry_after=page.retry_after)
+        if self._maybe_retry(entry, page):  # step 6
+            return
+        await self._handle(entry, page)
+
+    # -- step 5: fetch
+
+    def _count_request(self, site: str) -> None:
+        self.counts[site].requests += 1
+        self.total_requests += 1
+
+    async def _fetch(self, entry: FrontierEntry) -> Page:
+        self._count_request(entry.site)
+        etag, last_modified = self._validators_of(entry.url)
+        accept = ACCEPT_XML if entry.kind in _XML_KINDS else ACCEPT_HTML
+        hook = redirect_hook(self.scheduler.host(entry.host), entry, self.config.user_agent)
+        return await self.fetcher.fetch(entry.url, accept=accept, etag=etag,
+                                        last_modified=last_modified, on_redirect=hook,
+                                        validators=self._validators_of)
+
+    def _validators_of(self, url: str) -> tuple[str | None, str | None]:
+        """The ETag / Last-Modified of the response stored for exactly this URL. url_key
+        folds variants (an AMP copy and its canonical page share a key): another URL's
+        validators could earn a 304 for a page we never stored."""
+        row = self.store.validators_get(url_key(url))
+        if row is None or row["url"] != url:
+            return None, None
+        return row["etag"], row["last_modified"]
+
+    # -- step 6: retries
+
+    def _maybe_retry(self, entry: FrontierEntry, page: Page) -> bool:
+        """True when the entry is taken care of: scheduled again, or left pending."""
+        if not is_transient(page):
+            return False
+        if self.scheduler.host(entry.host).parked:
+            log.info("%s: %s; host parked, left for the next run", entry.url, page.error)
+            self.counts[entry.site].errors[page.error or "error"] += 1
+            return True  # stays pending in the frontier
+        if entry.attempts >= self.config.retries or self.retry_budget <= 0:
+            why = "retries exhausted" if self.retry_budget > 0 else "retry budget spent"
+            log.info("%s: %s; giving up (%s)", entry.url, page.error, why)
+            return False
+        self.retry_budget -= 1
+        attempts = entry.attempts + 1
+        wait = backoff_delay(attempts, page.retry_after,
+                             initial=max(0.1, self.config.per_host_delay),
+                             maximum=self.config.max_crawl_delay)
+        retry = replace(entry, attempts=attempts, not_before=time.time() + wait)
+        self.counts[entry.site].retries += 1
+        log.info("%s: %s; retry %d in %.1fs", entry.url, page.error, attempts, wait)
+        self.store.frontier_retry(entry.key, attempts, retry.not_before)
+        self.scheduler.push(retry)
+        return True
+
+    # -- steps 7-10: keep, analyse, identify, store
+
+    async def _handle(self, entry: FrontierEntry, page: Page) -> None:
+        if page.error == "redirect_offsite" and self.settler.follow_elsewhere(entry, page):
+            return
+        if page.error == "robots_disallowed":
+            self.robots.blocked(entry, self.run_id)
+            return
+        if not page.ok:
+            log.info("%s: %s (%s)", entry.url, page.error, page.error_detail)
+            self.settler.failed(entry, page.error or "error")
+            return
+        if page.not_modified:
+            self.counts[entry.site].not_modified += 1
+            await self._handle_not_modified(entry, page)
+            return
+        self.counts[entry.site].fetched += 1
+        # step 7: the raw response (idempotent); its validators are recorded only when the
+        # entry settles, with the article: a kill before that makes the next run fetch it
+        page_id = self.store.save_page(page, entry.site)
+        analysis = await self._analyse(entry, page, extract=entry.kind not in (START, LISTING))
+        if analysis is None or self.settler.swap_amp(entry, page, analysis):
+            return
+        self.settler.settle(entry, page, analysis, page_id)  # steps 9-10
+
+    async def _analyse(self, entry: FrontierEntry, page: Page, *,
+                       extract: bool) -> Analysis | None:
+        """Step 8 in the process pool. None when it failed: the entry is then settled as
+        failed ("extract_timeout", "extract_crashed")."""
+        want_links = entry.depth <= self.config.max_depth and entry.kind != ARTICLE \
+            or entry.depth < self.config.max_depth
+        outcome = await self.pool.analyse(
+            page.final_url, entry.kind, page.content, page.final_url, dict(page.headers),
+            self.hosts[entry.site], extract, want_links, dict(self.sites[entry.site].selectors))
+        if isinstance(outcome, str):
+            log.warning("%s: %s; not analysed", entry.url, outcome)
+            self.settler.failed(entry, outcome)
+            return None
+        return outcome
+
+    async def _handle_not_modified(self, entry: FrontierEntry, page: Page) -> None:
+        """A 304: nothing changed. A listing's links are read again from the stored copy,
+        so sections behind an unchanged home page are still visited. An entry whose earlier
+        fetch never settled (a kill between keeping the page and storing the article, in a
+        database written before validators moved into settling) has its stored copy
+        analysed in full: the article must not be lost to the 304."""
+        previous = self.store.frontier_states([entry.key]).get(entry.key) or {}
+        unsettled = previous.get("result") is None
+        result = previous.get("result") or "not_modified"
+        if self.store.article_key(url_key(page.final_url)) is not None:
+            result = "article"  # a redirect to a stored story: known, revisited like one
+        extract = unsettled and result != "article" and entry.kind not in (START, LISTING)
+        stored = None
+        if extract or (result != "article" and entry.depth < self.config.max_depth + 1):
+            stored = self._stored_copy(entry, page)
+        if stored is None:
+            self.settler.done(entry, result)
+            return
+        analysis = await self._analyse(entry, stored, extract=extract)
+        if analysis is not None:
+            self.settler.settle(entry, stored, analysis, None,
+                                result=None if extract else result)
+
+    def _stored_copy(self, entry: FrontierEntry, page: Page) -> Page | None:
+        validators = self.store.validators_get(url_key(page.final_url)) \
+            or self.store.validators_get(entry.key) or {}
+        return self.store.load_page(validators["page_id"]) if validators.get("page_id") else None
+
+    # -- step 11: summary
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            self.progress.update(self.scheduler.pending(), self.total_requests)
+
+    def _finish(self, started: float) -> CrawlSummary:
+        sites = tuple(counts.freeze(name, self.store.frontier_counts(name).get("pending", 0))
+                      for name, counts in self.counts.items())
+        summary = CrawlSummary(run_id=self.run_id, started_at=started,
+                               duration=time.time() - started, sites=sites,
+                               stopped=self.scheduler.stopped)
+        for site in sites:
+            if site.new_articles == 0:
+                log.warning("%s: 0 new articles this run (fetched %d, 304s %d, errors %d)",
+                            site.name, site.fetched, site.not_modified, site.error_count)
+        self.store.finish_run(self.run_id, summary.status, summary.exit_code, summary.totals(),
+                              summary.as_dict())
+        return summary

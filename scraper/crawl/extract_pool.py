@@ -1,0 +1,112 @@
+"""Step 8, analysis off the event loop: a process pool with a per-document time limit.
+
+A pathological page (say 1 MB of deeply nested tags) can keep lexbor busy for minutes, and a
+running task in a ProcessPoolExecutor cannot be cancelled: past the limit the pool's
+processes are killed, a new pool is started, and the document fails with "extract_timeout".
+A pool that breaks (a worker died) is rebuilt the same way; the document that was in it is
+tried once more, since another document may have been what broke it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from ..analyse import Analysis, analyse_document
+
+log = logging.getLogger(__name__)
+
+# Seconds one document may spend in the analysis pool (parsing, extraction). Ordinary pages
+# take milliseconds.
+EXTRACT_TIMEOUT = 60.0
+TIMEOUT, CRASHED = "extract_timeout", "extract_crashed"
+
+
+class ExtractPool:
+    """`await pool.analyse(label, *args)` -> `Analysis`, or the reason it failed."""
+
+    def __init__(self, timeout: float = EXTRACT_TIMEOUT) -> None:
+        self.timeout = timeout
+        self.pool = _process_pool()
+
+    async def analyse(self, label: str, *args) -> Analysis | str:
+        """`args` are `analyse_document`'s. `label` (the URL) names the document in logs."""
+        for attempt in (1, 2):  # a second try only when another task broke the pool
+            pool = self.pool
+            outcome = await self._in_pool(pool, args)
+            if not isinstance(outcome, str):
+                return outcome
+            if outcome == TIMEOUT:
+                self._rebuild(pool, f"{label}: analysis exceeded {self.timeout:.0f}s")
+                break
+            if pool is self.pool:  # this pool broke while it had our document
+                self._rebuild(pool, f"{label}: analysis pool broke")
+                if attempt == 2:
+                    break
+        return outcome
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    async def _in_pool(self, pool: ProcessPoolExecutor, args: tuple) -> Analysis | str:
+        """The Analysis, or TIMEOUT, or CRASHED (the pool broke or was shut down while this
+        task waited in it)."""
+        try:
+            future = pool.submit(analyse_document, *args)
+        except (BrokenProcessPool, RuntimeError):
+            return CRASHED
+        waiter = asyncio.wrap_future(future)
+        waiter.add_done_callback(_consume)
+        done, _ = await asyncio.wait({waiter}, timeout=self.timeout)
+        if not done:
+            return TIMEOUT
+        if future.cancelled() or isinstance(future.exception(), BrokenProcessPool):
+            return CRASHED
+        return future.result()
+
+    def _rebuild(self, broken: ProcessPoolExecutor, why: str) -> None:
+        """Kill the pool's processes and start a new pool. Documents other workers had in
+        the old pool are resubmitted by them."""
+        if broken is not self.pool:
+            return  # rebuilt already
+        log.warning("%s; restarting the analysis pool", why)
+        self.pool = _process_pool()
+        # ProcessPoolExecutor has no public way to end its workers before Python 3.14
+        # (kill_workers); its private `_processes` maps pid -> Process
+        processes = list((getattr(broken, "_processes", None) or {}).values())
+        broken.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()
+
+
+def _consume(future: asyncio.Future) -> None:
+    """Read a pool future's outcome, so one nobody waits for any more logs nothing."""
+    if not future.cancelled():
+        future.exception()
+
+
+def _process_pool() -> ProcessPoolExecutor:
+    """Extraction workers. Each one exits on its own if the crawl process dies (SIGKILL from
+    cron or a user), so a killed run leaves no orphans behind."""
+    workers = max(1, min(4, os.cpu_count() or 1))
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_watch_parent, initargs=(os.getpid(),))
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Pool initializer: a daemon thread ends this worker once its parent is gone."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="watch-parent").start()

@@ -1,0 +1,177 @@
+"""Steps 2 and 10, admission to the frontier: which URLs become entries, and when again.
+
+A link is queued when it is on the site, not an asset or a likely trap, within
+`max_depth` (articles are taken at any depth) and new, or known but due again: articles and
+failures after `revisit_after`, other pages (listings, feeds) once per run. Queued entries are
+persisted in the `frontier` table (so a killed run resumes) and pushed to the scheduler,
+robots.txt of a new origin first (`admit`, set by the engine).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+
+from ..analyse import PAGINATION
+from ..frontier import ARTICLE, FEED, LISTING, SITEMAP, UNKNOWN, FrontierEntry
+from ..models import CrawlConfig, Link
+from ..politeness import Scheduler
+from ..store import Store
+from ..urls import (
+    classify_url,
+    clean_url,
+    looks_like_trap,
+    page_number,
+    same_site,
+    url_key,
+    without_session_ids,
+)
+from .summary import Counts
+
+log = logging.getLogger(__name__)
+
+
+class LinkQueue:
+    """The run's view of the frontier: entries made, admitted, persisted and scheduled."""
+
+    def __init__(self, config: CrawlConfig, hosts: dict[str, tuple[str, ...]],
+                 counts: dict[str, Counts], store: Store, scheduler: Scheduler,
+                 run_id: int) -> None:
+        self.config = config
+        self.hosts = hosts
+        self.counts = counts
+        self.store = store
+        self.scheduler = scheduler
+        self.run_id = run_id
+        self.done_depth: dict[str, int] = {}  # identities settled this run -> at what depth
+        self.admit: Callable[[FrontierEntry], None] = lambda entry: None
+        self._seq = 0
+
+    def entry(self, url: str, site: str, kind: str, *, source: str, depth: int,
+              link: Link | None = None, referrer: str | None = None) -> FrontierEntry | None:
+        """A frontier entry for `url`, or None when the URL cannot be cleaned."""
+        cleaned = clean_url(url)
+        if cleaned is None:
+            return None
+        cleaned = without_session_ids(cleaned)
+        return FrontierEntry(
+            key=url_key(cleaned), url=cleaned, site=site, kind=kind, source=source, depth=depth,
+            referrer=referrer, title=link.title if link else None,
+            published=link.published if link else None,
+            summary=link.summary if link else None, seq=self.next_seq())
+
+    def next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def new_keys(self, keys: list[str]) -> set[str]:
+        known = self.store.frontier_states(keys)
+        return {k for k in keys if k not in known}
+
+    def enqueue(self, entry: FrontierEntry) -> None:
+        """Schedule an entry (already persisted); its origin's robots.txt goes first."""
+        self.admit(entry)
+        self.scheduler.push(entry)
+
+    def settled(self, keys: Iterable[str], depth: int) -> None:
+        """These identities were settled this run at `depth`."""
+        for key in keys:
+            self.done_depth[key] = min(depth, self.done_depth.get(key, depth))
+
+    def is_settled(self, entry: FrontierEntry) -> bool:
+        return self.done_depth.get(entry.key, 1 << 30) <= entry.depth
+
+    def queue_links(self, site: str, links: Iterable[Link], *, depth: int,
+                    referrer: str | None) -> None:
+        """Same site, not a trap, within depth, and new or due again."""
+        candidates: dict[str, FrontierEntry] = {}
+        for link in links:
+            entry = self._link_entry(site, link, depth, referrer)
+            if entry is not None and entry.key not in candidates:
+                candidates[entry.key] = entry
+        if not candidates:
+            return
+        rows = self.store.frontier_states(list(candidates))
+        now = time.time()
+        chosen = [e for k, e in candidates.items() if self._wanted(e, rows.get(k), now)]
+        if not chosen:
+            return
+        self.store.frontier_queue(chosen)
+        self.counts[site].discovered += sum(1 for e in chosen if e.key not in rows)
+        for entry in chosen:
+            self.enqueue(entry)
+
+    def queue_page_links(self, site: str, links: Iterable[Link], *, depth: int,
+                         referrer: str) -> None:
+        """A page's links: its numbered next pages keep its depth, the rest go one deeper."""
+        pages, others = split_pagination(links, self.config.max_pagination)
+        self.queue_links(site, pages, depth=depth, referrer=referrer)
+        self.queue_links(site, others, depth=depth + 1, referrer=referrer)
+
+    def _link_entry(self, site: str, link: Link, depth: int,
+                    referrer: str | None) -> FrontierEntry | None:
+        url = clean_url(link.url)
+        if url is None or not same_site(url, self.hosts[site]):
+            return None
+        url = without_session_ids(url)
+        kind = link.kind if link.kind and link.kind != UNKNOWN else classify_url(url)
+        if kind == "asset":
+            return None
+        if looks_like_trap(url):
+            self.counts[site].traps_skipped += 1
+            log.debug("skipping likely trap %s", url)
+            return None
+        if kind != ARTICLE and depth > self.config.max_depth:
+            return None
+        if kind not in (ARTICLE, LISTING, FEED, SITEMAP):
+            kind = UNKNOWN
+        return self.entry(url, site, kind, source=link.source, depth=depth, link=link,
+                          referrer=referrer)
+
+    def _wanted(self, entry: FrontierEntry, row: dict | None, now: float) -> bool:
+        queued = self.scheduler.queued(entry.key)
+        return wanted(entry, row, now, queued_depth=queued.depth if queued else None,
+                      done_depth=self.done_depth.get(entry.key), run_id=self.run_id,
+                      revisit_after=self.config.revisit_after)
+
+
+def wanted(entry: FrontierEntry, row: dict | None, now: float, *, queued_depth: int | None,
+           done_depth: int | None, run_id: int, revisit_after: float) -> bool:
+    """Queue this URL? New ones yes; queued ones only if found at a smaller depth; known
+    ones: articles and failures after revisit_after, other pages (listings, feeds) once per
+    run, with a conditional GET. `row` is its frontier row, if any."""
+    if queued_depth is not None:
+        return entry.depth < queued_depth
+    if done_depth is not None:  # done this run: again only if found shallower
+        return entry.depth < done_depth and entry.kind != ARTICLE
+    if row is None:
+        return True
+    if row["state"] == "pending" or row["fetched_run"] == run_id:
+        return False
+    fetched_at = row["fetched_at"] or 0.0
+    if row["result"] == "article" or row["state"] == "failed":
+        return now - fetched_at >= revisit_after
+    return True
+
+
+def split_pagination(links: Iterable[Link], max_pagination: int) -> tuple[list[Link], list[Link]]:
+    """Numbered next pages of a listing (page 2..max_pagination) keep the listing's depth, so
+    a deep archive is followed without eating the depth budget; pages past max_pagination are
+    dropped; every other link, cursor-style next links included, is one hop deeper, which
+    bounds endless pagination by max_depth."""
+    pages: list[Link] = []
+    others: list[Link] = []
+    beyond: set[str] = set()
+    for link in links:
+        number = page_number(link.url) if link.source == PAGINATION else None
+        if number is None:
+            others.append(link)
+        elif number <= max_pagination:
+            pages.append(link)
+        else:
+            beyond.add(link.url)
+            log.debug("pagination past max_pagination (%d): %s", max_pagination, link.url)
+    # the same "next" anchor is usually also an ordinary link: it must not sneak in that way
+    others = [link for link in others if link.url not in beyond]
+    return pages, others

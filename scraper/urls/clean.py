@@ -1,0 +1,188 @@
+"""Fetch-URL cleaning: `clean_url` and the tracking parameters it drops.
+
+Also the query splitter and the clean-then-split helper that the sibling modules share.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
+
+logger = logging.getLogger(__name__)
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Exact parameter names (compared lowercased) that only carry click/campaign tracking.
+TRACKING_PARAMS = frozenset(
+    """
+    fbclid gclid gclsrc dclid gbraid wbraid msclkid yclid twclid ttclid li_fat_id igshid mc_cid
+    mc_eid _ga _gl _hsenc _hsmi mkt_tok vero_id vero_conv oly_anon_id oly_enc_id rb_clickid
+    s_cid ref_src ref_url cmpid ocid ncid icid sr_share smid smtyp xtor spm guccounter
+    guce_referrer guce_referrer_sig __twitter_impression at_medium at_campaign at_custom1
+    at_custom2 at_custom3 at_custom4 ns_mchannel ns_source ns_campaign ns_linkname ns_fee
+    wt.mc_id wt_mc_id trk trkcampaign __s _openstat hsa_acc hsa_cam hsa_grp hsa_ad hsa_src
+    hsa_tgt hsa_kw hsa_mt hsa_net hsa_ver
+    share replytocom
+    """.split()
+)  # share, replytocom: WordPress share buttons (a redirect to the network) and comment
+# reply links (the same page again): present on every post, never a different article
+# Parameter name prefixes (lowercased) that are tracking whatever follows.
+TRACKING_PREFIXES = ("utm_", "pk_campaign", "pk_kwd", "pk_source", "pk_medium", "mtm_", "hsa_")
+
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_PERCENT_RE = re.compile(r"%([0-9A-Fa-f]{2})")
+# Characters that may appear raw in a path/query; everything else gets percent-encoded.
+_SAFE_PATH = frozenset("/:@!$&'()*+,;=%") | _UNRESERVED
+_SAFE_QUERY = _SAFE_PATH | frozenset("?")
+_INVISIBLE_RE = re.compile(r"[\t\n\r]")
+
+
+def clean_url(url: str, base: str | None = None) -> str | None:
+    """Return the normalised http(s) URL to fetch, or None when it is not crawlable.
+
+    Resolves against `base`, keeps only http/https, lowercases scheme and host,
+    IDNA-encodes non-ASCII hosts, drops default ports, the fragment, userinfo-bearing
+    URLs (rejected: we never crawl with credentials), and tracking parameters
+    (`TRACKING_PARAMS`, `TRACKING_PREFIXES`); other parameters keep their order.
+    Percent-escapes are normalised (unreserved characters decoded, hex uppercased,
+    raw spaces/non-ASCII encoded as UTF-8) and dot segments are removed.
+    """
+    if not isinstance(url, str):
+        return None
+    raw = _INVISIBLE_RE.sub("", url.strip())
+    if not raw:
+        return None
+    if base:
+        try:
+            raw = urljoin(_INVISIBLE_RE.sub("", base.strip()), raw)
+        except ValueError as exc:
+            logger.debug("clean_url: cannot join %r to %r: %s", raw, base, exc)
+            return None
+    try:
+        parts = urlsplit(raw)
+    except ValueError as exc:
+        logger.debug("clean_url: unparsable %r: %s", raw, exc)
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        logger.debug("clean_url: rejecting scheme %r in %r", scheme, raw)
+        return None
+    netloc = _clean_netloc(parts, scheme)
+    if netloc is None:
+        return None
+    path = _normalise_escapes(_remove_dot_segments(parts.path or "/"), _SAFE_PATH)
+    if not path.startswith("/"):
+        path = "/" + path
+    query = "&".join(_kept_query_pairs(parts.query))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _clean_netloc(parts: SplitResult, scheme: str) -> str | None:
+    if "@" in parts.netloc:
+        logger.debug("clean_url: rejecting userinfo in %r", parts.netloc)
+        return None
+    host = _clean_host(parts.hostname or "")
+    if host is None:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        logger.debug("clean_url: bad port in %r", parts.netloc)
+        return None
+    if ":" in host:  # IPv6 literal needs its brackets back
+        host = f"[{host}]"
+    if port is None or port == _DEFAULT_PORTS[scheme]:
+        return host
+    return f"{host}:{port}"
+
+
+def _clean_host(host: str) -> str | None:
+    host = host.strip().rstrip(".").lower()
+    if not host:
+        logger.debug("clean_url: empty host")
+        return None
+    if host.isascii():
+        if not re.fullmatch(r"[a-z0-9._\-:]+", host):
+            logger.debug("clean_url: invalid host %r", host)
+            return None
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        logger.debug("clean_url: host %r is not IDNA-encodable: %s", host, exc)
+        return None
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4, so /a/./b/../c and /a/c are the same URL."""
+    if "." not in path:
+        return path
+    output: list[str] = []
+    segments = path.split("/")
+    for i, segment in enumerate(segments):
+        is_last = i == len(segments) - 1
+        if segment == ".":
+            if is_last:
+                output.append("")
+            continue
+        if segment == "..":
+            if len(output) > 1:
+                output.pop()
+            if is_last:
+                output.append("")
+            continue
+        output.append(segment)
+    result = "/".join(output)
+    return result if result.startswith("/") else "/" + result
+
+
+def _normalise_escapes(text: str, safe: frozenset[str]) -> str:
+    """Decode escapes of unreserved characters, uppercase the rest, encode unsafe chars."""
+
+    def fix_escape(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
+    text = _PERCENT_RE.sub(fix_escape, text)
+    out: list[str] = []
+    for i, char in enumerate(text):
+        if char == "%" and not _PERCENT_RE.match(text, i):
+            out.append("%25")  # a lone % is data, not an escape
+        elif char in safe:
+            out.append(char)
+        else:
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8"))
+    return "".join(out)
+
+
+def _split_query(query: str) -> list[tuple[str, str, str]]:
+    """(raw pair, lowercased decoded name, decoded value) for each non-empty pair."""
+    pairs = []
+    for raw in query.split("&"):
+        if not raw:
+            continue
+        name, _, value = raw.partition("=")
+        pairs.append((raw, unquote(name.replace("+", " ")).strip().lower(), unquote(value)))
+    return pairs
+
+
+def is_tracking_param(name: str) -> bool:
+    """True for parameter names that only identify a campaign or a click."""
+    lname = name.lower()
+    return lname in TRACKING_PARAMS or lname.startswith(TRACKING_PREFIXES)
+
+
+def _kept_query_pairs(query: str) -> list[str]:
+    kept = []
+    for raw, name, _ in _split_query(query):
+        if is_tracking_param(name):
+            continue
+        kept.append(_normalise_escapes(raw, _SAFE_QUERY))
+    return kept
+
+
+def _split(url: str) -> SplitResult | None:
+    """`clean_url`, split; None when the URL is not crawlable."""
+    cleaned = clean_url(url)
+    return urlsplit(cleaned) if cleaned is not None else None

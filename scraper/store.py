@@ -18,22 +18,20 @@ import hashlib
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from .frontier import FrontierEntry
+from .migrations import apply_migrations, utc_now
 from .models import Article, Page
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION_TABLE = "schema_migrations"
-ARTICLE_TEXT_FIELDS = ("headline", "standfirst", "body")
 
 
 class StoreError(Exception):
@@ -47,112 +45,6 @@ class StoredPage:
     id: int
     site: str | None
     page: Page
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-# ---------------------------------------------------------------- migrations
-# Append only; never edit one that has shipped. Each runs once and is then recorded in
-# schema_migrations. sqlite-utils commits DDL as it goes, so every migration must be
-# idempotent (IF NOT EXISTS): one interrupted by a kill simply runs again on the next open.
-
-
-def _m001_initial(db: sqlite_utils.Database) -> None:
-    db["pages"].create(
-        {
-            "id": int, "url": str, "final_url": str, "site": str, "status": int,
-            "headers": str, "content": bytes, "content_encoding": str, "content_hash": str,
-            "size": int, "fetched_at": str, "elapsed_ms": float,
-        },
-        pk="id",
-        not_null={"url", "final_url", "content_hash", "fetched_at"},
-        if_not_exists=True,
-    )
-    db["pages"].create_index(["final_url", "content_hash"], unique=True, if_not_exists=True)
-    db["pages"].create_index(["site"], if_not_exists=True)
-    db["articles"].create(
-        {
-            "canonical_url": str, "url": str, "site": str, "headline": str, "standfirst": str,
-            "body": str, "byline": str, "authors": str, "published": str, "modified": str,
-            "language": str, "description": str, "image": str, "section": str, "tags": str,
-            "word_count": int, "extractor": str, "record_hash": str, "page_id": int,
-            "first_seen": str, "updated_at": str,
-        },
-        pk="canonical_url",
-        not_null={"url", "body", "record_hash", "first_seen", "updated_at"},
-        foreign_keys=[("page_id", "pages", "id")],
-        if_not_exists=True,
-    )
-    db["articles"].create_index(["site", "published"], if_not_exists=True)
-    db["articles"].create_index(["published"], if_not_exists=True)
-    db["articles"].enable_fts(list(ARTICLE_TEXT_FIELDS), create_triggers=True, tokenize="porter",
-                              replace=True)
-    db["runs"].create(
-        {
-            "id": int, "command": str, "started_at": str, "finished_at": str, "status": str,
-            "exit_code": int, "discovered": int, "fetched": int, "not_modified": int,
-            "new_articles": int, "updated_articles": int, "robots_blocked": int, "errors": int,
-            "summary": str,
-        },
-        pk="id",
-        not_null={"command", "started_at", "status"},
-        if_not_exists=True,
-    )
-
-
-def _m002_crawl_state(db: sqlite_utils.Database) -> None:
-    """Crawler state: the frontier (resumable runs), robots.txt cache, HTTP validators for
-    conditional GET, and the identity keys of stored articles (one row per article)."""
-    db.execute(
-        """CREATE TABLE IF NOT EXISTS frontier (
-            key TEXT PRIMARY KEY, url TEXT NOT NULL, site TEXT NOT NULL, kind TEXT NOT NULL,
-            source TEXT, depth INTEGER NOT NULL DEFAULT 0, referrer TEXT, title TEXT,
-            published TEXT, summary TEXT, state TEXT NOT NULL DEFAULT 'pending',
-            attempts INTEGER NOT NULL DEFAULT 0, not_before REAL NOT NULL DEFAULT 0,
-            result TEXT, fetched_at REAL, fetched_run INTEGER, discovered_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL)"""
-    )
-    db.execute("CREATE INDEX IF NOT EXISTS idx_frontier_state_site ON frontier (state, site)")
-    db.execute(
-        """CREATE TABLE IF NOT EXISTS robots_cache (
-            origin TEXT PRIMARY KEY, url TEXT, status INTEGER, body BLOB,
-            fetched_at REAL NOT NULL)"""
-    )
-    db.execute(
-        """CREATE TABLE IF NOT EXISTS http_validators (
-            key TEXT PRIMARY KEY, url TEXT NOT NULL, etag TEXT, last_modified TEXT,
-            page_id INTEGER, updated_at TEXT NOT NULL)"""
-    )
-    db.execute(
-        """CREATE TABLE IF NOT EXISTS article_keys (
-            key TEXT PRIMARY KEY, canonical_url TEXT NOT NULL)"""
-    )
-
-
-MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
-    ("001_initial", _m001_initial),
-    ("002_crawl_state", _m002_crawl_state),
-]
-
-
-def apply_migrations(db: sqlite_utils.Database) -> list[str]:
-    """Apply pending migrations in order; return the names applied now."""
-    db.execute(
-        f"CREATE TABLE IF NOT EXISTS {SCHEMA_VERSION_TABLE} "
-        "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-    )
-    done = {row[0] for row in db.execute(f"SELECT name FROM {SCHEMA_VERSION_TABLE}").fetchall()}
-    applied = []
-    for name, migrate in MIGRATIONS:
-        if name in done:
-            continue
-        migrate(db)
-        db.execute(f"INSERT INTO {SCHEMA_VERSION_TABLE} VALUES (?, ?)", [name, utc_now()])
-        log.info("applied migration %s", name)
-        applied.append(name)
-    return applied
 
 
 # ---------------------------------------------------------------- store

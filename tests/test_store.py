@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 
+from scraper.migrations import MIGRATIONS
 from scraper.models import Article, Page
-from scraper.store import MIGRATIONS, Store
+from scraper.store import Store
 
 
 def make_article(**changes) -> Article:

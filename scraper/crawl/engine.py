@@ -175,21 +175,12 @@ class Crawler:
 
     async def _fetch(self, entry: FrontierEntry) -> Page:
         self._count_request(entry.site)
-        etag, last_modified = self._validators_of(entry.url)
+        etag, last_modified = self.settler.validators_of(entry.url)
         accept = ACCEPT_XML if entry.kind in _XML_KINDS else ACCEPT_HTML
         hook = redirect_hook(self.scheduler.host(entry.host), entry, self.config.user_agent)
         return await self.fetcher.fetch(entry.url, accept=accept, etag=etag,
                                         last_modified=last_modified, on_redirect=hook,
-                                        validators=self._validators_of)
-
-    def _validators_of(self, url: str) -> tuple[str | None, str | None]:
-        """The ETag / Last-Modified of the response stored for exactly this URL. url_key
-        folds variants (an AMP copy and its canonical page share a key): another URL's
-        validators could earn a 304 for a page we never stored."""
-        row = self.store.validators_get(url_key(url))
-        if row is None or row["url"] != url:
-            return None, None
-        return row["etag"], row["last_modified"]
+                                        validators=self.settler.validators_of)
 
     # -- step 6: retries
 
@@ -271,7 +262,7 @@ class Crawler:
         extract = unsettled and result != "article" and entry.kind not in (START, LISTING)
         stored = None
         if extract or (result != "article" and entry.depth < self.config.max_depth + 1):
-            stored = self._stored_copy(entry, page)
+            stored = self.settler.stored_copy(entry, page)
         if stored is None:
             self.settler.done(entry, result)
             return
@@ -279,11 +270,6 @@ class Crawler:
         if analysis is not None:
             self.settler.settle(entry, stored, analysis, None,
                                 result=None if extract else result)
-
-    def _stored_copy(self, entry: FrontierEntry, page: Page) -> Page | None:
-        validators = self.store.validators_get(url_key(page.final_url)) \
-            or self.store.validators_get(entry.key) or {}
-        return self.store.load_page(validators["page_id"]) if validators.get("page_id") else None
 
     # -- step 11: summary
 

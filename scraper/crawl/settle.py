@@ -1,5 +1,6 @@
 """Steps 9 and 10, settling an entry: one transaction for the article, its links and its
-validators, so a kill at any point loses and duplicates nothing.
+validators, so a kill at any point loses and duplicates nothing. The validators are read
+back here too, for step 5's conditional GET and a 304's stored copy.
 
 A page kept (step 7) but not settled is fetched in full again by the next run: its
 validators are recorded only here, with the article, so no 304 can be earned before the
@@ -109,6 +110,21 @@ class Settler:
         log.info("%s redirects to %s (another host or origin of the site): queued", entry.url,
                  page.final_url)
         return True
+
+    def validators_of(self, url: str) -> tuple[str | None, str | None]:
+        """The ETag / Last-Modified of the response stored for exactly this URL, for a
+        conditional GET. url_key folds variants (an AMP copy and its canonical page share a
+        key): another URL's validators could earn a 304 for a page we never stored."""
+        row = self.store.validators_get(url_key(url))
+        if row is None or row["url"] != url:
+            return None, None
+        return row["etag"], row["last_modified"]
+
+    def stored_copy(self, entry: FrontierEntry, page: Page) -> Page | None:
+        """The stored response a 304 for `entry` stands for, if we kept it."""
+        validators = self.store.validators_get(url_key(page.final_url)) \
+            or self.store.validators_get(entry.key) or {}
+        return self.store.load_page(validators["page_id"]) if validators.get("page_id") else None
 
     def trusted(self, canonical: str, final_url: str, site: str) -> bool:
         """Step 9's canonical rule (see identity.trusted_canonical) for this run's sites."""

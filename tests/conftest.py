@@ -1,7 +1,9 @@
-"""Shared test helpers: a real HTTP server on 127.0.0.1 serving fixture routes, fixture paths."""
+"""Shared test helpers: a real HTTP server on 127.0.0.1 serving fixture routes, fixture paths,
+and for crawl tests a one-site config and what a crawl left in the SQLite file."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -9,6 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from scraper.models import Config, CrawlConfig, SiteConfig
+
+from .sitesim import SiteServer, article_html, listing_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = FIXTURES / "seed"
@@ -60,8 +66,6 @@ class LocalSite:
 @pytest.fixture
 def server():
     """A tests/sitesim.py SiteServer (request log with timestamps) on 127.0.0.1."""
-    from .sitesim import SiteServer
-
     with SiteServer() as srv:
         yield srv
 
@@ -75,3 +79,43 @@ def local_site() -> Iterator[LocalSite]:
     finally:
         site.server.shutdown()
         site.server.server_close()
+
+
+# -- crawl tests: one small site on a SiteServer, and what the crawl stored
+
+ALLOW_ALL = "User-agent: *\nAllow: /\n"
+PUBLISHED = "2026-11-28T10:00:00Z"
+CRAWL = CrawlConfig(user_agent="testbot/1.0", per_host_delay=0.05, concurrency=4, timeout=2.0,
+                    retries=0, max_crawl_delay=5.0)
+
+
+def one_site_config(server: SiteServer, crawl: CrawlConfig = CRAWL, **site) -> Config:
+    """A config with one site, "t", starting at the server's home page."""
+    return Config(crawl=crawl, sites=(SiteConfig(name="t", start_urls=(server.url("/"),),
+                                                 **site),))
+
+
+def stored_urls(db: Path) -> set[str]:
+    """The canonical URLs of the stored articles."""
+    with sqlite3.connect(db) as conn:
+        return {r[0] for r in conn.execute("SELECT canonical_url FROM articles")}
+
+
+def frontier_row(db: Path, url: str) -> tuple[str, str | None]:
+    """(state, result) of a frontier entry."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT state, result FROM frontier WHERE url = ?", [url]).fetchone()
+
+
+def one_story_site(server: SiteServer, html: str) -> str:
+    """robots.txt allowing all, a home page linking one story, the story itself: its URL."""
+    server.add_page("/robots.txt", ALLOW_ALL, content_type="text/plain")
+    server.add_page("/", listing_html("Home", [("/news/story-1", "Story")]))
+    server.add_page("/news/story-1", html)
+    return server.url("/news/story-1")
+
+
+def slow_article(title: str, url: str, nesting: int) -> str:
+    """An article inside `nesting` unclosed <div>s: parsing time grows with the square of it
+    (20,000 take about a second and a half; 40,000 several)."""
+    return article_html(title, url, PUBLISHED).replace("<body>", "<body>" + "<div>" * nesting, 1)

@@ -103,6 +103,25 @@ start_urls = ["https://y.example/"]
     assert len(problems) == len(expected)
 
 
+@pytest.mark.parametrize("url", ["http://[::1/", "http://127.0.0.1:99999/", "http://h:x/"])
+def test_unparsable_start_url_is_a_listed_problem(tmp_path, url):
+    """Regression: a URL urlsplit cannot parse (or whose port is bad) is a listed problem,
+    not a traceback, and the other problems are still reported."""
+    text = f'[[sites]]\nname = "x"\nstart_urls = ["{url}"]\nfeeds = [1]\n'
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    problems = "\n".join(info.value.problems)
+    assert f"sites[0].start_urls[0]: not an http(s) URL: {url!r}" in problems
+    assert "sites[0].feeds[0]" in problems  # and the other problems still reported
+
+
+def test_ipv6_literal_start_url_loads(tmp_path):
+    """An IPv6 literal is a valid start URL (the check for unparsable URLs lets it through)."""
+    config = load_config(write(tmp_path, '[[sites]]\nname = "x"\n'
+                                         'start_urls = ["http://[::1]:8000/"]\n'))
+    assert config.sites[0].start_urls == ("http://[::1]:8000/",)
+
+
 def test_missing_sites_and_bad_toml_and_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="sites: at least one"):
         load_config(write(tmp_path, "[crawl]\ntimeout = 3\n"))
@@ -128,6 +147,12 @@ def test_every_setting_documented_and_every_field_configurable():
         assert f"`crawl.{setting.key}`" in table and setting.help
     for setting in SITE_SETTINGS:
         assert f"`sites[].{setting.key}`" in table and setting.help
+
+
+def test_max_duration_help_says_how_to_leave_it_unlimited_in_toml():
+    """Regression: the help said to leave max_duration "empty", which TOML cannot say: omit it."""
+    help_text = next(s.help for s in CRAWL_SETTINGS if s.key == "max_duration")
+    assert "omit" in help_text and "empty" not in help_text
 
 
 def test_shipped_configs_are_valid():

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,8 @@ from scraper.models import Config, CrawlConfig, SiteConfig
 from scraper.store import Store
 from scraper.urls import url_key
 
-from .sitesim import SiteServer, build_plain_site, politeness_violations
+from .conftest import ALLOW_ALL, frontier_row, one_story_site, slow_article
+from .sitesim import Route, SiteServer, build_plain_site, politeness_violations
 
 ROOT = Path(__file__).resolve().parent.parent
 CRAWL = CrawlConfig(user_agent="testbot/1.0", per_host_delay=0.05, concurrency=4, timeout=2.0,
@@ -227,6 +229,40 @@ def test_sigkilled_run_resumes_without_loss_or_duplicates(tmp_path):
     assert statuses == ["running", "ok"]  # the killed run is visible as never finished
 
 
+def _page_kept(db: Path, url: str) -> bool:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return conn.execute("SELECT 1 FROM pages WHERE final_url = ?", [url]).fetchone() \
+                is not None
+    except sqlite3.Error:
+        return False
+
+
+def test_sigkill_between_keeping_the_page_and_storing_the_article_loses_nothing(tmp_path):
+    """Regression: a SIGKILL after the raw page is kept and before its article is stored
+    loses nothing: the next run fetches the page again with a plain GET (no 304 earned by
+    the validators of an entry that never settled) and stores the article."""
+    db = tmp_path / "a.db"
+    with SiteServer() as server:
+        story = one_story_site(server, "")
+        server.routes["/news/story-1"].body = slow_article(
+            "Bridge reopens", story, 25_000).encode()  # seconds of parsing: the kill window
+        proc = _spawn_crawl(toml_for(server, tmp_path / "s.toml", 0.05), db)
+        try:
+            _wait_for(lambda: _page_kept(db, story) or proc.poll() is not None, limit=60.0)
+            assert proc.poll() is None, "the crawl ended before the kill"
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+        # killed in the window: the raw page is kept, the article is not stored yet
+        assert articles(db) == set() and frontier_row(db, story)[0] == "pending"
+        run_crawl(config_for(server), db)
+        second = [r.status for r in server.requests() if r.path == "/news/story-1"][1:]
+    assert articles(db) == {story}
+    assert second == [200]  # no 304 earned by validators of a page never settled
+    assert frontier_row(db, story) == ("done", "article")
+
+
 def test_bad_config_exits_2_with_every_problem(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[crawl]\nconcurrency = 0\n[[sites]]\nname = "x"\nstart_urls = ["ftp://x"]\n')
@@ -248,6 +284,19 @@ def test_unreachable_site_exits_1(tmp_path):
     assert summary.exit_code == 1
     assert dict(summary.sites[0].errors) == {"robots_unavailable": 1}
     assert "0 new articles" in "\n".join(summary.lines())
+
+
+def test_only_robots_txt_answered_exits_1(tmp_path):
+    """Regression: robots.txt alone is not an answered page: a run in which only robots.txt
+    answered (home page and feed 500) exits 1."""
+    with SiteServer() as server:
+        server.add_page("/robots.txt", ALLOW_ALL, content_type="text/plain")
+        server.add("/", Route(status=500))
+        server.add("/feed.xml", Route(status=500))
+        summary = run_crawl(config_for(server, replace(CRAWL, retries=0)), tmp_path / "a.db")
+    assert summary.exit_code == 1
+    assert summary.sites[0].fetched == 0  # pages downloaded (2xx): robots.txt is not one
+    assert summary.sites[0].robots_fetched == 1
 
 
 def test_demo_crawls_the_bundled_site_offline(tmp_path):
@@ -280,40 +329,3 @@ def test_long_retry_after_parks_the_host_until_the_next_run(tmp_path):
         assert summary.sites[0].pending > 0
         run_crawl(config_for(server), db)  # the next run picks up what was left
     assert articles(db) == site.expected
-
-
-def test_revisited_article_that_changed_is_updated_and_unchanged_ones_are_304(tmp_path):
-    db = tmp_path / "a.db"
-    revisit = CrawlConfig(user_agent="testbot/1.0", per_host_delay=0.02, timeout=2.0,
-                          revisit_after=0.0)
-    with SiteServer() as server:
-        build_plain_site(server, articles=4)
-        run_crawl(config_for(server, revisit), db)
-        path = sorted(p for p in server.routes if "/story-number-" in p)[0]
-        route = server.routes[path]
-        route.body = route.body.replace(b"</article>", b"<p>Update: the council has since "
-                                        b"reversed its decision after a public meeting.</p>"
-                                        b"</article>")
-        second = run_crawl(config_for(server, revisit), db)
-    s = second.sites[0]
-    assert s.updated_articles == 1 and s.new_articles == 0
-    assert s.not_modified >= 3 + 3  # the other three articles, home, section, feed
-    with Store(db) as store:
-        body = store.get_article(server.url(path)).body
-    assert "reversed its decision" in body
-
-
-def test_start_page_redirecting_to_another_host_of_the_site(tmp_path):
-    with SiteServer() as entry, SiteServer("127.0.0.2") as www:
-        site = build_plain_site(www, articles=4)
-        entry.add_page("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
-        entry.add_redirect("/", www.url("/"))
-        config = Config(crawl=CRAWL, sites=(SiteConfig(
-            name="moved", start_urls=(entry.url("/"),), allowed_hosts=("127.0.0.2",)),))
-        summary = run_crawl(config, tmp_path / "a.db")
-        entry_log, www_log = entry.requests(), www.requests()
-    assert articles(tmp_path / "a.db") == site.expected
-    assert "redirect_offsite" not in dict(summary.sites[0].errors)  # followed, not an error
-    assert [r.path for r in entry_log] == ["/robots.txt", "/"]
-    assert www_log[0].path == "/robots.txt" and www_log[1].path == "/"
-    assert politeness_violations(entry_log + www_log, CRAWL.per_host_delay) == []

@@ -7,6 +7,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import pytest
+
 from scraper.fetch import (
     ACCEPT_XML,
     Fetcher,
@@ -21,6 +23,8 @@ from .sitesim import Route
 
 CONFIG = CrawlConfig(user_agent="testbot/1.0", timeout=1.0, max_body_bytes=50_000, retries=2,
                      max_redirects=3, max_crawl_delay=3.0)
+QUICK = CrawlConfig(  # a short timeout, no retries
+    user_agent="testbot/1.0", timeout=0.5, max_redirects=3, retries=0)
 HTML = "<html><head><title>x</title></head><body><p>hello</p></body></html>"
 
 
@@ -77,6 +81,23 @@ def test_redirect_to_other_scheme_refused(server):
     assert fetch("file:///etc/passwd").error == "bad_scheme"
 
 
+@pytest.mark.parametrize("location", ["http://[oops/x", "http://[::1/y",
+                                      "http://127.0.0.1:99999/x", "http://127.0.0.1:x/"])
+def test_unparsable_location_is_a_bad_redirect_not_an_exception(server, location):
+    """Regression: a server-controlled Location that is no URL (urlsplit or its port raises)
+    is a Page error, not an exception, and is not retried."""
+    server.add("/moved", Route(status=301, headers={"Location": location}))
+    page = fetch(server.url("/moved"), QUICK)
+    assert page.error == "bad_redirect" and not is_transient(page)  # retrying cannot help
+    assert page.final_url == server.url("/moved") and server.hits("/moved") == 1
+
+
+def test_unparsable_url_is_a_bad_url():
+    """Regression: a URL that urlsplit cannot parse is a "bad_url" Page, not an exception."""
+    assert fetch("http://[oops/x", QUICK).error == "bad_url"
+    assert fetch_url("http://[::1/", QUICK).error == "bad_url"
+
+
 def test_non_html_refused_before_body(server):
     server.add_page("/doc.pdf", b"%PDF" + b"0" * 40_000, content_type="application/pdf")
     page = fetch(server.url("/doc.pdf"))
@@ -125,6 +146,33 @@ def test_total_deadline_covers_a_slow_response(server):
     server.add_page("/slow", HTML, delay=10.0)
     page = fetch(server.url("/slow"))
     assert page.error == "timeout" and page.status is None and is_transient(page)
+
+
+def test_redirect_hook_wait_longer_than_the_timeout_is_not_a_timeout(server):
+    """Regression: the caller's politeness wait between redirect hops (in on_redirect) does
+    not count against the deadline."""
+    server.add_redirect("/old", "/new")
+    server.add_page("/new", HTML)
+
+    async def polite(url: str) -> str | None:
+        await asyncio.sleep(QUICK.timeout * 2)  # a Crawl-delay above the timeout
+        return None
+
+    page = fetch(server.url("/old"), QUICK, on_redirect=polite)
+    assert page.ok and page.final_url == server.url("/new") and server.hits("/new") == 1
+
+
+def test_deadline_still_covers_the_hop_after_a_redirect_wait(server):
+    """The politeness wait is not counted, but the hop after it is still under the deadline."""
+    server.add_redirect("/old", "/slow")
+    server.add_page("/slow", HTML, delay=10.0)
+
+    async def polite(url: str) -> str | None:
+        await asyncio.sleep(QUICK.timeout / 5)
+        return None
+
+    page = fetch(server.url("/old"), QUICK, on_redirect=polite)
+    assert page.error == "timeout" and page.final_url == server.url("/slow")
 
 
 def test_connection_refused_is_a_transient_connect_error():

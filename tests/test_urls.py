@@ -149,6 +149,21 @@ def test_same_site():
     assert same_site("https://other.org/x", ["example.com", "https://other.org/start"])
 
 
+@pytest.mark.parametrize("hosts", [("::1",), ("[::1]",), ("[::1]:8000",),
+                                   ("http://[::1]:8000/",)])
+def test_same_site_with_ipv6_literals(hosts):
+    """Regression: site membership works for IPv6 literals, however the host is written."""
+    assert same_site("http://[::1]:8000/news/x", hosts)
+    assert not same_site("http://[::2]:8000/news/x", hosts)
+    assert not same_site("http://127.0.0.1:8000/news/x", hosts)
+
+
+def test_same_site_bare_host_with_port_still_works():
+    """A host given with a port matches that host on any port (the IPv6 fix kept this)."""
+    assert same_site("http://127.0.0.1:8000/x", ("127.0.0.1:9000",))
+    assert same_site("https://news.example.com/x", ("www.example.com",))
+
+
 # --- classification ----------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
-"""Review fix: robots.txt is scoped to an origin (RFC 9309: scheme, host and port), so
-http://h and https://h each wait for their own robots.txt, while the per-host rules (one
-request in flight, the delay) still span both."""
+"""politeness.py's Scheduler: robots.txt is scoped to an origin (RFC 9309: scheme, host and
+port), so http://h and https://h each wait for their own robots.txt, while the per-host rules
+(one request in flight, the delay) span both."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ def entry(url: str, kind: str = ARTICLE, key: str | None = None) -> FrontierEntr
 
 
 def test_an_origin_waits_for_its_own_robots_txt_not_another_schemes():
+    """Regression: robots.txt known for http://h does not release https://h's entries; only
+    https://h's own robots.txt is handed out until it is known."""
     async def run() -> list[str | None]:
         scheduler = Scheduler(CrawlConfig(per_host_delay=0.0), lambda site: True)
         allow = robots_from_response(404, b"", 0.0)
@@ -39,6 +41,8 @@ def test_an_origin_waits_for_its_own_robots_txt_not_another_schemes():
 
 
 def test_crawl_delay_of_either_origin_applies_to_the_host():
+    """Regression: a Crawl-delay in either origin's robots.txt sets the whole host's delay,
+    even when the other origin's robots.txt (set after it) has none."""
     scheduler = Scheduler(CrawlConfig(per_host_delay=0.1, max_crawl_delay=10.0),
                           lambda site: True)
     scheduler.set_robots("h", robots_from_response(200, b"User-agent: *\nCrawl-delay: 3\n",

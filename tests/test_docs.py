@@ -44,3 +44,22 @@ def test_settings_table_in_readme_is_current():
     from scraper.config import settings_markdown
 
     assert settings_markdown().strip() in README
+
+
+def test_every_module_the_architecture_page_names_exists():
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(scraper/[\w/]+(?:\.py|/))`", page))
+    assert len(named) > 20  # the page names the modules, one by one
+    missing = sorted(path for path in named if not (ROOT / path).exists())
+    assert missing == []
+    assert "docs/architecture.md" in README
+
+
+def test_every_package_module_is_on_the_architecture_page():
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    modules = [p.relative_to(ROOT) for p in (ROOT / "scraper").rglob("*.py")
+               if p.name != "__init__.py"]
+    # extraction's field modules are named by their package; every other module by its path
+    unnamed = sorted(m.as_posix() for m in modules
+                     if f"`{m.as_posix()}`" not in page and m.parts[1] != "extract")
+    assert unnamed == [], "modules the architecture page does not name"

@@ -8,9 +8,11 @@ Every httpx error is translated here into a short reason on `Page.error` (failur
     http_<status>   (e.g. http_404, http_503; a 304 is *not* an error: `Page.not_modified`)
 
 Limits applied to every request: a total deadline (`CrawlConfig.timeout`, body included;
-the caller's waits between redirect hops excluded),
-a streamed body aborted past `max_body_bytes`, a content-type check before the body is read,
-manual redirects with a limit and loop detection, http/https only, TLS verified.
+the caller's waits between redirect hops excluded), a content-type check before the body is
+read, manual redirects with a limit and loop detection, http/https only, TLS verified, and a
+body budget of `max_body_bytes` counted on the *decoded* stream: the raw bytes are read and
+each Content-Encoding layer (at most two) is undone incrementally within that budget
+(content_coding.py), so a few KB of stacked gzip cannot inflate into gigabytes.
 
 `Fetcher` is the async client the crawler uses (one attempt per call: the crawler's per-host
 scheduler owns retries so that a Retry-After never puts a worker to sleep). `fetch_url` is a
@@ -38,6 +40,7 @@ from tenacity import (
     wait_random,
 )
 
+from .content_coding import ACCEPT_ENCODING, CodingError, CodingTooLarge, ContentDecoder
 from .models import CrawlConfig, Page
 
 log = logging.getLogger(__name__)
@@ -183,7 +186,7 @@ class Fetcher:
         self._client = client or httpx.AsyncClient(
             verify=True,
             follow_redirects=False,
-            headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate"},
+            headers={"User-Agent": config.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(config.timeout),
             limits=httpx.Limits(max_connections=max(1, config.concurrency) * 2,
                                 max_keepalive_connections=max(1, config.concurrency)),
@@ -265,19 +268,43 @@ class Fetcher:
         return Page(**common, content=content, elapsed_ms=_ms(started))
 
     async def _read_body(self, response: httpx.Response) -> bytes:
+        """The decoded body; past `max_body_bytes` (counted after decoding, on every layer)
+        it is too_large."""
         limit = self.config.max_body_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise _Stop("too_large", f"Content-Length {declared} > {limit} bytes",
                         response.status_code)
+        encodings = response.headers.get_list("content-encoding", split_commas=True)
+        try:
+            decoder = ContentDecoder(encodings, budget=limit)
+        except CodingError as exc:
+            raise _Stop("decode_error", str(exc), response.status_code) from exc
         chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise _Stop("too_large", f"body exceeds {limit} bytes", response.status_code)
-            chunks.append(chunk)
+        size = received = 0
+        try:
+            async for raw in response.aiter_raw():
+                received += len(raw)
+                for piece in decoder.feed(raw):
+                    size += len(piece)
+                    if size > limit:
+                        raise _Stop("too_large", _too_large(limit, decoder, received),
+                                    response.status_code)
+                    chunks.append(piece)
+        except CodingTooLarge as exc:
+            raise _Stop("too_large", _too_large(limit, decoder, received, exc.inner),
+                        response.status_code) from exc
+        except CodingError as exc:
+            raise _Stop("decode_error", str(exc), response.status_code) from exc
         return b"".join(chunks)
+
+
+def _too_large(limit: int, decoder: ContentDecoder, received: int, inner: bool = False) -> str:
+    if not decoder.encoded:
+        return f"body exceeds {limit} bytes"
+    where = " in an inner layer" if inner else ""
+    return (f"body exceeds {limit} bytes once decoded{where} (Content-Encoding: "
+            f"{decoder.label}; {received} bytes received)")
 
 
 class _Hops:

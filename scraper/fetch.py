@@ -13,6 +13,8 @@ read, manual redirects with a limit and loop detection, http/https only, TLS ver
 body budget of `max_body_bytes` counted on the *decoded* stream: the raw bytes are read and
 each Content-Encoding layer (at most two) is undone incrementally within that budget
 (content_coding.py), so a few KB of stacked gzip cannot inflate into gigabytes.
+robots.txt (`ACCEPT_ANY`) is never refused for its size: its first 500 KiB are kept and the
+rest ignored (RFC 9309 section 2.5).
 
 `Fetcher` is the async client the crawler uses (one attempt per call: the crawler's per-host
 scheduler owns retries so that a Retry-After never puts a worker to sleep). `fetch_url` is a
@@ -40,8 +42,15 @@ from tenacity import (
     wait_random,
 )
 
-from .content_coding import ACCEPT_ENCODING, CodingError, CodingTooLarge, ContentDecoder
+from .content_coding import (
+    ACCEPT_ENCODING,
+    SLICE,
+    CodingError,
+    CodingTooLarge,
+    ContentDecoder,
+)
 from .models import CrawlConfig, Page
+from .robots import MAX_ROBOTS_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +73,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # What a caller wants to download in full. Anything else is refused before the body is read.
 ACCEPT_HTML = "html"  # articles, listing and start pages
 ACCEPT_XML = "xml"  # feeds and sitemaps (XML, gzip, and HTML-served feeds)
-ACCEPT_ANY = "any"  # robots.txt
+ACCEPT_ANY = "any"  # robots.txt: any type; cut at 500 KiB (RFC 9309), never too_large
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _XML_TYPES = _HTML_TYPES | frozenset({
     "application/xml", "text/xml", "application/rss+xml", "application/atom+xml",
@@ -264,20 +273,25 @@ class Fetcher:
         if refused:
             return Page(**common, elapsed_ms=_ms(started), error=refused,
                         error_detail=f"content type {_content_type(response)!r} not downloaded")
-        content = await self._read_body(response)
+        content = await self._read_body(response, accept, state.current)
         return Page(**common, content=content, elapsed_ms=_ms(started))
 
-    async def _read_body(self, response: httpx.Response) -> bytes:
+    async def _read_body(self, response: httpx.Response, accept: str, url: str) -> bytes:
         """The decoded body; past `max_body_bytes` (counted after decoding, on every layer)
-        it is too_large."""
+        it is too_large. robots.txt is cut at MAX_ROBOTS_BYTES instead, whatever
+        `max_body_bytes` says (one byte more is kept, so `robots.decode_robots` knows the
+        file went on and drops the line the cut went through)."""
         limit = self.config.max_body_bytes
+        cut = MAX_ROBOTS_BYTES + 1 if accept == ACCEPT_ANY else None
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if cut is None and declared.isdigit() and int(declared) > limit:
             raise _Stop("too_large", f"Content-Length {declared} > {limit} bytes",
                         response.status_code)
+        if cut is not None:
+            limit = max(limit, cut)
         encodings = response.headers.get_list("content-encoding", split_commas=True)
-        try:
-            decoder = ContentDecoder(encodings, budget=limit)
+        try:  # a cut robots.txt stops pulling before its decoder reaches the budget
+            decoder = ContentDecoder(encodings, budget=limit + (SLICE if cut else 0))
         except CodingError as exc:
             raise _Stop("decode_error", str(exc), response.status_code) from exc
         chunks: list[bytes] = []
@@ -286,6 +300,11 @@ class Fetcher:
             async for raw in response.aiter_raw():
                 received += len(raw)
                 for piece in decoder.feed(raw):
+                    if cut is not None and size + len(piece) >= cut:
+                        chunks.append(piece[:cut - size])
+                        log.info("robots.txt %s is longer than %d bytes: the rest is ignored",
+                                 url, MAX_ROBOTS_BYTES)
+                        return b"".join(chunks)
                     size += len(piece)
                     if size > limit:
                         raise _Stop("too_large", _too_large(limit, decoder, received),

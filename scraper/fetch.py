@@ -1,11 +1,21 @@
 """Fetching: one URL -> one `Page`, success or failure. The only module that imports httpx.
 
-Every httpx error is translated here into a short reason on `Page.error` (failures are data):
+Every httpx error is translated here into a short reason on `Page.error` (failures are data),
+with a human `Page.error_detail`:
 
-    timeout, connect_error, tls_error, network_error, decode_error, bad_url, bad_scheme,
-    bad_response, too_large, not_html, not_xml, redirect_loop, too_many_redirects,
-    redirect_without_location, bad_redirect (a Location that is no usable URL),
-    http_<status>   (e.g. http_404, http_503; a 304 is *not* an error: `Page.not_modified`)
+    network:  dns_error, connect_refused, connect_timeout ("no connection in 10.0s"),
+              tls_error, read_timeout ("no response in 10.0s", "body not complete in 10.0s"),
+              protocol_error (a malformed or cut-off response), proxy_error (the proxy is
+              unreachable or refused the tunnel), connect_error and network_error (other
+              connection and transport failures), timeout (no connection from the pool)
+    response: decode_error, bad_response, too_large, not_html, not_xml, redirect_loop,
+              too_many_redirects, redirect_without_location, bad_redirect (a Location that
+              is no usable URL), http_<status> (e.g. http_404, http_503; a 304 is *not* an
+              error: `Page.not_modified`)
+    request:  bad_url, bad_scheme
+
+A timeout is named after the phase it struck in (found with httpcore's `trace` extension):
+connecting (TCP or TLS handshake), waiting for the response, or reading the body.
 
 Limits applied to every request: a total deadline (`CrawlConfig.timeout`, body included;
 the caller's waits between redirect hops excluded), a content-type check before the body is
@@ -16,6 +26,10 @@ each Content-Encoding layer (at most two) is undone incrementally within that bu
 robots.txt (`ACCEPT_ANY`) is never refused for its size: its first 500 KiB are kept and the
 rest ignored (RFC 9309 section 2.5).
 
+URLs with credentials (`user:pass@`) are redacted in every log line and error detail written
+here, and in httpx's own request log; request headers (Authorization, Proxy-Authorization)
+are never logged.
+
 `Fetcher` is the async client the crawler uses (one attempt per call: the crawler's per-host
 scheduler owns retries so that a Retry-After never puts a worker to sleep). `fetch_url` is a
 synchronous convenience with tenacity retries for one-off use (`scraper extract URL`).
@@ -25,6 +39,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import socket
 import ssl
 import time
 from collections.abc import Awaitable, Callable
@@ -64,10 +80,14 @@ __all__ = [
     "fetch_url",
     "is_transient",
     "parse_retry_after",
+    "redact",
 ]
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-TRANSIENT_ERRORS = frozenset({"timeout", "connect_error", "network_error"})
+TRANSIENT_ERRORS = frozenset({
+    "timeout", "connect_error", "network_error", "dns_error", "connect_refused",
+    "connect_timeout", "read_timeout", "protocol_error", "proxy_error",
+})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 # What a caller wants to download in full. Anything else is refused before the body is read.
@@ -88,6 +108,31 @@ RedirectHook = Callable[[str], Awaitable[str | None]]
 # The (ETag, Last-Modified) held for a URL reached through a redirect, so that a known page
 # behind a redirect (/section/page/1/ -> /section/) is still answered with a 304.
 Validators = Callable[[str], tuple[str | None, str | None]]
+
+
+_USERINFO = re.compile(r"(?<=//)[^/?#@\s]*@")
+
+
+def redact(text: str) -> str:
+    """`text` with the credentials of every URL in it masked: `https://user:pass@host/` ->
+    `https://***@host/`."""
+    return _USERINFO.sub("***@", text)
+
+
+class _RedactCredentials(logging.Filter):
+    """httpx logs each request's URL in full, password included (`HTTP Request: GET
+    http://user:pass@...`): mask it before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "@" in message:
+            record.msg, record.args = redact(message), ()
+        return True
+
+
+for _name in ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2",
+              "httpcore.proxy", "httpcore.socks"):
+    logging.getLogger(_name).addFilter(_RedactCredentials())
 
 
 def now_iso() -> str:
@@ -144,29 +189,82 @@ def _type_refused(ctype: str, accept: str) -> str | None:
     return None
 
 
-def _classify_exception(exc: BaseException) -> tuple[str, str]:
-    """Translate an httpx (or asyncio) exception into (reason, detail)."""
+def _classify_exception(exc: BaseException, state: _Hops, timeout: float) -> tuple[str, str]:
+    """Translate an httpx (or asyncio) exception into (reason, detail). `state` says which
+    phase the request was in and where it was connecting to (a proxy, perhaps)."""
     detail = f"{type(exc).__name__}: {exc}".strip()
+    if isinstance(exc, httpx.PoolTimeout):
+        return "timeout", f"no free connection in {state.waited():.1f}s"
     if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return "timeout", detail
+        return _timeout_reason(exc, state, timeout)
+    if isinstance(exc, httpx.ProxyError):
+        return "proxy_error", detail
     if isinstance(exc, httpx.UnsupportedProtocol):
         return "bad_scheme", detail
     if isinstance(exc, httpx.InvalidURL):
         return "bad_url", detail
     if isinstance(exc, httpx.ConnectError):
-        cause = exc.__cause__ or exc.__context__
-        if isinstance(cause, ssl.SSLError) or "CERTIFICATE" in str(exc).upper():
-            return "tls_error", detail
-        return "connect_error", detail
+        return _connect_reason(exc, state)
     if isinstance(exc, httpx.DecodingError):
         return "decode_error", detail
     if isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc).lower():
         return "bad_redirect", detail  # httpx parses Location itself, even unfollowed
+    if isinstance(exc, httpx.ProtocolError):
+        return "protocol_error", detail
     if isinstance(exc, ValueError | httpx.StreamError | httpx.CookieConflict):
         return "bad_response", detail
-    if isinstance(exc, httpx.TransportError):
-        return "network_error", detail
     return "network_error", detail
+
+
+def _timeout_reason(exc: BaseException, state: _Hops, timeout: float) -> tuple[str, str]:
+    waited = state.waited()
+    phase = state.phase
+    if isinstance(exc, httpx.ConnectTimeout) and phase not in ("connect", "tls"):
+        phase = "connect"
+    elif isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout) and phase in ("connect", "tls"):
+        phase = "response"
+    if phase == "connect":
+        where = state.connecting_to or "the server"
+        if state.via_proxy():
+            return "proxy_error", f"proxy {where} accepted no connection in {waited:.1f}s"
+        return "connect_timeout", f"no connection to {where} in {waited:.1f}s"
+    if phase == "tls":
+        return "connect_timeout", f"TLS handshake not complete in {waited:.1f}s"
+    via = f" via proxy {state.connecting_to}" if state.via_proxy() else ""
+    if phase == "body":
+        return "read_timeout", (f"body not complete in {waited:.1f}s{via} "
+                                f"({state.received} bytes received, {timeout:g}s deadline)")
+    return "read_timeout", f"no response in {waited:.1f}s{via}"
+
+
+def _connect_reason(exc: httpx.ConnectError, state: _Hops) -> tuple[str, str]:
+    """A failed connection: DNS, refused, TLS or the proxy; the root cause is the detail."""
+    chain = _causes(exc)
+    root = chain[-1]
+    message = re.sub(r"^\[Errno -?\d+\]\s*", "", str(root) or type(root).__name__)
+    if any(isinstance(e, ssl.SSLError) for e in chain) or "CERTIFICATE" in str(exc).upper():
+        return "tls_error", message
+    if state.via_proxy():
+        return "proxy_error", f"proxy {state.connecting_to} unreachable: {message}"
+    if isinstance(root, socket.gaierror):
+        return "dns_error", message
+    if isinstance(root, ConnectionRefusedError):
+        return "connect_refused", message
+    return "connect_error", message
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """An exception and its causes, innermost last (through exception groups, where anyio
+    gathers its attempts at each address)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not e for e in chain):
+        chain.append(current)
+        if isinstance(current, BaseExceptionGroup) and current.exceptions:
+            current = current.exceptions[0]
+        else:
+            current = current.__cause__ or current.__context__
+    return chain
 
 
 # Everything httpx (and the URL parsing around it) may raise for what a server or a URL
@@ -229,8 +327,8 @@ class Fetcher:
         except _Stop as stop:
             return state.failure(stop.reason, stop.detail, stop.status, started, fetched_at)
         except _LIBRARY_ERRORS as exc:
-            reason, detail = _classify_exception(exc)
-            log.debug("fetch %s failed: %s", state.current, detail)
+            reason, detail = _classify_exception(exc, state, self.config.timeout)
+            log.debug("fetch %s failed: %s (%s)", redact(state.current), reason, redact(detail))
             return state.failure(reason, detail, state.status, started, fetched_at)
 
     async def _fetch(self, state: _Hops, accept: str, etag: str | None,
@@ -241,9 +339,12 @@ class Fetcher:
             if state.hops:  # the first URL's validators say nothing about this one
                 etag, last_modified = validators(state.current) if validators else (None, None)
             headers = _conditional_headers(etag, last_modified)
-            request = self._client.build_request("GET", state.current, headers=headers)
+            request = self._client.build_request("GET", state.current, headers=headers,
+                                                 extensions={"trace": state.trace})
+            state.begin()
             response = await self._client.send(request, stream=True)
             try:
+                state.phase = "body"
                 state.status = response.status_code
                 target = _redirect_target(response, state.current)
                 if target is None:
@@ -273,14 +374,14 @@ class Fetcher:
         if refused:
             return Page(**common, elapsed_ms=_ms(started), error=refused,
                         error_detail=f"content type {_content_type(response)!r} not downloaded")
-        content = await self._read_body(response, accept, state.current)
+        content = await self._read_body(response, state, accept)
         return Page(**common, content=content, elapsed_ms=_ms(started))
 
-    async def _read_body(self, response: httpx.Response, accept: str, url: str) -> bytes:
-        """The decoded body; past `max_body_bytes` (counted after decoding, on every layer)
-        it is too_large. robots.txt is cut at MAX_ROBOTS_BYTES instead, whatever
+    async def _read_body(self, response: httpx.Response, state: _Hops, accept: str) -> bytes:
+        """The decoded body within the budget. robots.txt is cut at MAX_ROBOTS_BYTES, whatever
         `max_body_bytes` says (one byte more is kept, so `robots.decode_robots` knows the
-        file went on and drops the line the cut went through)."""
+        file went on and drops the line the cut went through); anything else past
+        `max_body_bytes` is too_large."""
         limit = self.config.max_body_bytes
         cut = MAX_ROBOTS_BYTES + 1 if accept == ACCEPT_ANY else None
         declared = response.headers.get("content-length", "")
@@ -295,23 +396,23 @@ class Fetcher:
         except CodingError as exc:
             raise _Stop("decode_error", str(exc), response.status_code) from exc
         chunks: list[bytes] = []
-        size = received = 0
+        size = 0
         try:
             async for raw in response.aiter_raw():
-                received += len(raw)
+                state.received += len(raw)
                 for piece in decoder.feed(raw):
                     if cut is not None and size + len(piece) >= cut:
                         chunks.append(piece[:cut - size])
                         log.info("robots.txt %s is longer than %d bytes: the rest is ignored",
-                                 url, MAX_ROBOTS_BYTES)
+                                 redact(state.current), MAX_ROBOTS_BYTES)
                         return b"".join(chunks)
                     size += len(piece)
                     if size > limit:
-                        raise _Stop("too_large", _too_large(limit, decoder, received),
+                        raise _Stop("too_large", _too_large(limit, decoder, state.received),
                                     response.status_code)
                     chunks.append(piece)
         except CodingTooLarge as exc:
-            raise _Stop("too_large", _too_large(limit, decoder, received, exc.inner),
+            raise _Stop("too_large", _too_large(limit, decoder, state.received, exc.inner),
                         response.status_code) from exc
         except CodingError as exc:
             raise _Stop("decode_error", str(exc), response.status_code) from exc
@@ -335,6 +436,43 @@ class _Hops:
         self.hops: list[str] = []
         self.seen = {start}
         self.status: int | None = None
+        # where the current hop is: None (not started, or waiting for a pooled connection),
+        # "connect", "tls", "request", "response" (headers awaited), "body"
+        self.phase: str | None = None
+        self.sent_at = time.monotonic()
+        self.connecting_to: str | None = None  # "host:port" of the last TCP connect
+        self.received = 0  # raw body bytes of the current hop
+
+    def begin(self) -> None:
+        self.phase, self.connecting_to, self.received = None, None, 0
+        self.sent_at = time.monotonic()
+
+    def waited(self) -> float:
+        return time.monotonic() - self.sent_at
+
+    async def trace(self, event: str, info: dict) -> None:
+        """httpcore's `trace` extension: note the phase the request is in."""
+        if event.endswith("connect_tcp.started"):
+            self.phase = "connect"
+            self.connecting_to = f"{info.get('host')}:{info.get('port')}"
+        elif event.endswith("start_tls.started"):
+            self.phase = "tls"
+        elif event.endswith("send_request_headers.started"):
+            self.phase = "request"
+        elif event.endswith("receive_response_headers.started"):
+            self.phase = "response"
+
+    def via_proxy(self) -> bool:
+        """Was the last TCP connection made to another host than the URL's (a proxy)?"""
+        if self.connecting_to is None:
+            return False
+        try:
+            url = httpx.URL(self.current)
+        except (httpx.InvalidURL, ValueError):
+            return False
+        port = url.port or (443 if url.scheme == "https" else 80)
+        host = url.raw_host.decode("ascii", "replace")  # as httpcore connects (IDNA)
+        return self.connecting_to.lower() != f"{host}:{port}".lower()
 
     def follow(self, target: str, limit: int) -> None:
         if target in self.seen:
@@ -349,7 +487,7 @@ class _Hops:
                 fetched_at: str) -> Page:
         return Page(url=self.start, final_url=self.current, status=status,
                     fetched_at=fetched_at, elapsed_ms=_ms(started), redirects=tuple(self.hops),
-                    error=reason, error_detail=detail)
+                    error=reason, error_detail=redact(detail))
 
 
 def _check_scheme(url: str) -> None:
@@ -444,7 +582,7 @@ async def _fetch_with_retries(url: str, config: CrawlConfig, accept: str,
             wait=_wait_with_retry_after(config.max_crawl_delay),
             retry_error_callback=lambda state: state.outcome.result(),
             before_sleep=lambda state: log.info(
-                "fetch %s: %s, retry %d", url, state.outcome.result().error,
+                "fetch %s: %s, retry %d", redact(url), state.outcome.result().error,
                 state.attempt_number),
         )
         return await retrying(fetcher.fetch, url, accept=accept, on_redirect=on_redirect)

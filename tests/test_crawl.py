@@ -118,7 +118,7 @@ def test_redirect_followed_and_loop_detected(crawled):
 def test_404_slow_pdf_and_oversized_pages_are_counted_errors(crawled):
     errors = dict(crawled["summary"].sites[0].errors)
     assert errors.get("http_404") == 1
-    assert errors.get("timeout") == 1
+    assert errors.get("read_timeout") == 1
     assert errors.get("not_html") == 1
     assert errors.get("too_large") == 1
     server = crawled["server"]

@@ -79,5 +79,5 @@ def test_redirect_wait_longer_than_the_timeout_does_not_time_out(tmp_path):
         summary = run_crawl(one_site_config(server, crawl), db)
         log = server.requests()
     assert stored_urls(db) == {target}
-    assert "timeout" not in dict(summary.sites[0].errors)
+    assert not any(r.endswith("timeout") for r in dict(summary.sites[0].errors))
     assert politeness_violations(log, 0.6) == []

@@ -145,7 +145,7 @@ def test_streamed_body_without_length_is_cut(server):
 def test_total_deadline_covers_a_slow_response(server):
     server.add_page("/slow", HTML, delay=10.0)
     page = fetch(server.url("/slow"))
-    assert page.error == "timeout" and page.status is None and is_transient(page)
+    assert page.error == "read_timeout" and page.status is None and is_transient(page)
 
 
 def test_redirect_hook_wait_longer_than_the_timeout_is_not_a_timeout(server):
@@ -172,10 +172,10 @@ def test_deadline_still_covers_the_hop_after_a_redirect_wait(server):
         return None
 
     page = fetch(server.url("/old"), QUICK, on_redirect=polite)
-    assert page.error == "timeout" and page.final_url == server.url("/slow")
+    assert page.error == "read_timeout" and page.final_url == server.url("/slow")
 
 
-def test_connection_refused_is_a_transient_connect_error():
+def test_connection_refused_is_a_transient_connect_refused():
     import socket
 
     sock = socket.socket()
@@ -183,7 +183,7 @@ def test_connection_refused_is_a_transient_connect_error():
     port = sock.getsockname()[1]
     sock.close()  # nothing listens there now
     page = fetch(f"http://127.0.0.1:{port}/")
-    assert page.error == "connect_error" and is_transient(page)
+    assert page.error == "connect_refused" and is_transient(page)
 
 
 def test_conditional_get_gives_304(server):

@@ -1,4 +1,9 @@
-"""Export stored articles as JSON Lines or CSV (one record per article, the README's columns)."""
+"""Export stored articles as JSON Lines or CSV (one record per article, the README's columns).
+
+CSV cells that a spreadsheet would run as a formula (they begin with `=`, `+`, `-`, `@`, a
+tab or a carriage return) are prefixed with a single quote, as OWASP recommends against CSV
+injection: a hostile headline stays text. JSON Lines is written as stored.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,15 @@ from .models import Article
 
 FORMATS = ("jsonl", "csv")
 _LIST_FIELDS = ("authors", "tags")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """A cell that cannot start a spreadsheet formula (OWASP CSV injection): text beginning
+    with = + - @ tab or CR gets a leading single quote; anything else is unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def write_articles(articles: Iterable[Article], out: TextIO, fmt: str) -> int:
@@ -29,6 +43,6 @@ def write_articles(articles: Iterable[Article], out: TextIO, fmt: str) -> int:
                 writer.writeheader()
             for name in _LIST_FIELDS:  # lists become "a; b" so a spreadsheet shows them
                 record[name] = "; ".join(record[name])
-            writer.writerow(record)
+            writer.writerow({key: csv_safe(value) for key, value in record.items()})
         count += 1
     return count

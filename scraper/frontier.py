@@ -29,6 +29,7 @@ ARTICLE = "article"
 LISTING = "listing"
 UNKNOWN = "unknown"
 
+BROWSE_KINDS = frozenset({LISTING, UNKNOWN})
 _CLASS = {ROBOTS: 0, FEED: 1, SITEMAP: 1, START: 2, ARTICLE: 3, LISTING: 5, UNKNOWN: 6}
 _LIVE_SOURCES = frozenset({"page", "start", "redirect"})  # found on the site's own pages
 
@@ -61,6 +62,12 @@ class FrontierEntry:
     def origin(self) -> str:
         parts = urlsplit(self.url)
         return f"{parts.scheme}://{parts.netloc.lower()}"
+
+    @property
+    def lane(self) -> int:
+        """The host's queue this entry waits in: 0 for robots.txt, feeds, sitemaps, start
+        pages and articles, 1 for listing and unknown pages (a host alternates between them)."""
+        return 1 if self.kind in BROWSE_KINDS else 0
 
     def priority(self) -> tuple[int, float, int, int]:
         """Smaller sorts first."""

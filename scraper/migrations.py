@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from .frontier import FrontierEntry
+
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION_TABLE = "schema_migrations"
@@ -100,9 +102,39 @@ def _m002_crawl_state(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m003_frontier_window(db: sqlite_utils.Database) -> None:
+    """The scheduling order of each frontier entry as columns, so a run holds only a small
+    window of the frontier in memory and reads the next entries of a host from an index:
+    `host` (the politeness key, host:port), `lane` (0 main, 1 listing/unknown pages) and the
+    priority `prio_class`, `prio_time` (see frontier.FrontierEntry.priority)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(frontier)").fetchall()}
+    for name, kind in (("host", "TEXT"), ("lane", "INTEGER"), ("prio_class", "INTEGER"),
+                       ("prio_time", "REAL")):
+        if name not in columns:
+            db.execute(f"ALTER TABLE frontier ADD COLUMN {name} {kind}")
+    while True:  # existing rows, in batches (a kill part-way resumes here on the next open)
+        rows = db.execute("SELECT key, url, site, kind, source, depth, published FROM frontier "
+                          "WHERE prio_class IS NULL LIMIT 10000").fetchall()
+        if not rows:
+            break
+        updates = []
+        for key, url, site, kind, source, depth, published in rows:
+            entry = FrontierEntry(key=key, url=url, site=site, kind=kind, source=source or "",
+                                  depth=depth or 0, published=published)
+            klass, when, _, _ = entry.priority()
+            updates.append((entry.host, entry.lane, klass, when, key))
+        db.execute("BEGIN IMMEDIATE")
+        db.conn.executemany("UPDATE frontier SET host = ?, lane = ?, prio_class = ?, "
+                            "prio_time = ? WHERE key = ?", updates)
+        db.execute("COMMIT")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_frontier_window ON frontier "
+               "(state, host, lane, prio_class, prio_time, depth)")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_crawl_state", _m002_crawl_state),
+    ("003_frontier_window", _m003_frontier_window),
 ]
 
 

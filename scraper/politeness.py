@@ -19,30 +19,43 @@ Rules (the hard ones are tested from the test server's own request log):
   (a big archive sitemap) starves discovery of today's stories on the listings, nor a
   listing trap (facets, calendars) starves the articles.
 
-Workers call `await scheduler.next()` and get an entry, or None when the run is over.
+* memory stays flat however large the frontier: each host holds at most `WINDOW` entries
+  per lane in memory, the best by priority; the rest wait in the `frontier` table and are
+  read back in order (`load`, an index walk) when the window runs low. Every entry pushed
+  here, except robots.txt entries, is already persisted as pending.
+
+Workers call `await scheduler.next()` and get an entry, or None when the run is over, then
+`release()` it when the response has been read. A key handed out is never read back from
+the database in the same run (only an explicit push, a retry say, brings it back).
 """
 
 from __future__ import annotations
 
 import asyncio
-import heapq
+import bisect
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 
-from .frontier import LISTING, ROBOTS, UNKNOWN, FrontierEntry
+from .frontier import ROBOTS, FrontierEntry
 from .models import CrawlConfig
 from .robots import RobotsPolicy
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MARGIN", "HostState", "Scheduler"]
+__all__ = ["MARGIN", "WINDOW", "HostState", "Scheduler"]
 
 # Added to every per-host wait. We time the delay from when we finished reading a response;
 # the server (or whoever watches its log) may note that end a few milliseconds later under
 # load. Being 10 ms more patient keeps the rule true from their side too.
 MARGIN = 0.01
+# Entries of one host lane held in memory; refilled from the database below half of it.
+WINDOW = 64
+
+# load(host, lane, limit, skip) -> the next pending entries of that host lane, in order
+Loader = Callable[[str, int, int, Container[str]], list[FrontierEntry]]
+Item = tuple[tuple, int, FrontierEntry]
 
 
 @dataclass
@@ -58,20 +71,25 @@ class HostState:
     next_ok: float = 0.0  # monotonic time before which no request may start
     last_end: float | None = None  # monotonic end of the last response from this host
     parked: str | None = None  # why this host gets no more requests this run
-    queue: list[tuple[tuple, int, FrontierEntry]] = field(default_factory=list)  # the rest
-    browse: list[tuple[tuple, int, FrontierEntry]] = field(default_factory=list)  # listings
+    # sorted windows (best first) of the two lanes: 0 the rest, 1 listing and unknown pages
+    queue: list[Item] = field(default_factory=list)
+    browse: list[Item] = field(default_factory=list)
     waiting: list[FrontierEntry] = field(default_factory=list)  # retries not yet due
     browse_turn: bool = False  # the next pick prefers a listing page
+    more: list[bool] = field(default_factory=lambda: [False, False])  # per lane: on disk too
 
     def policy(self, origin: str) -> RobotsPolicy | None:
         """The robots.txt policy for an origin of this host, if known."""
         found = self.robots.get(origin)
         return found if found is not None else self.robots.get(None)
 
-    def heap_for(self, entry: FrontierEntry) -> list[tuple[tuple, int, FrontierEntry]]:
-        return self.browse if entry.kind in _BROWSE_KINDS else self.queue
+    def lane(self, number: int) -> list[Item]:
+        return self.browse if number else self.queue
 
-    def top(self) -> tuple[tuple, int, FrontierEntry] | None:
+    def heap_for(self, entry: FrontierEntry) -> list[Item]:
+        return self.lane(entry.lane)
+
+    def top(self) -> Item | None:
         """The entry this host would hand out next (see the alternation rule above)."""
         main = self.queue[0] if self.queue else None
         browse = self.browse[0] if self.browse else None
@@ -82,7 +100,6 @@ class HostState:
         return browse
 
 
-_BROWSE_KINDS = frozenset({LISTING, UNKNOWN})
 _SEED_CLASS = 2  # priority class of start pages; robots, feeds and sitemaps are below it
 
 
@@ -90,14 +107,18 @@ class Scheduler:
     """Hands out frontier entries host by host, politely. Not thread-safe: one event loop."""
 
     def __init__(self, config: CrawlConfig, budget_left: Callable[[str], bool],
-                 deadline: float | None = None) -> None:
+                 deadline: float | None = None, load: Loader | None = None,
+                 window: int = WINDOW) -> None:
         self.config = config
         self.budget_left = budget_left
         self.deadline = deadline  # monotonic
+        self.load = load
+        self.window = window
         self.hosts: dict[str, HostState] = {}
         self._changed = asyncio.Event()
         self._counter = 0
         self._queued: dict[str, FrontierEntry] = {}  # key -> the entry version that counts
+        self._handed: set[str] = set()  # keys handed out this run: never loaded again
         self.stopped: str | None = None
 
     # -- hosts and policies
@@ -136,25 +157,59 @@ class Scheduler:
     # -- queueing
 
     def queued(self, key: str) -> FrontierEntry | None:
+        """The entry of `key` held in memory, if any (others may wait on disk)."""
         return self._queued.get(key)
+
+    def on_disk(self, host: str) -> None:
+        """Entries of `host` were written to the frontier without being pushed (a bulk
+        admission): read its windows again from the database, in order."""
+        state = self.host(host)
+        for number in (0, 1):
+            lane = state.lane(number)
+            # robots.txt entries are not in the database, retries were handed out already
+            kept = [item for item in lane if item[2].kind == ROBOTS or item[2].attempts]
+            for item in lane:
+                if item not in kept and self._queued.get(item[2].key) is item[2]:
+                    del self._queued[item[2].key]
+            lane[:] = kept
+            state.more[number] = True
+        self._wake()
 
     def push(self, entry: FrontierEntry) -> bool:
         """Queue an entry. If the same key is already queued, the new one replaces it only
-        when it is shallower (found closer to a start page) or a retry. True if queued."""
+        when it is shallower (found closer to a start page) or a retry. An entry that does
+        not make its host's window stays on disk only. True if queued."""
         old = self._queued.get(entry.key)
         if old is not None and old.depth <= entry.depth and entry.attempts <= old.attempts:
             return False
-        self._queued[entry.key] = entry  # an older version left in a heap is skipped later
         state = self.host(entry.host)
         if entry.not_before > time.time():
+            self._queued[entry.key] = entry
             state.waiting.append(entry)
         else:
-            self._counter += 1
-            heapq.heappush(state.heap_for(entry), (entry.priority(), self._counter, entry))
+            self._hold(state, entry)
         self._wake()
         return True
 
+    def _hold(self, state: HostState, entry: FrontierEntry) -> None:
+        """Into the host's window, if it is among the best `window` of its lane; the
+        worst one is left to the database when the window overflows."""
+        lane = state.heap_for(entry)
+        self._counter += 1
+        item = (entry.priority(), self._counter, entry)
+        if entry.kind != ROBOTS and len(lane) >= self.window and item >= lane[-1]:
+            state.more[entry.lane] = True  # persisted: read back in its turn
+            return
+        self._queued[entry.key] = entry  # an older version left in a window is skipped later
+        bisect.insort(lane, item)
+        if len(lane) > self.window and lane[-1][2].kind != ROBOTS:
+            dropped = lane.pop()[2]
+            if self._queued.get(dropped.key) is dropped:
+                del self._queued[dropped.key]
+            state.more[entry.lane] = True
+
     def pending(self) -> int:
+        """Entries held in memory (the frontier table has the rest)."""
         return sum(len(h.queue) + len(h.browse) + len(h.waiting) for h in self.hosts.values()
                    if h.parked is None)
 
@@ -198,6 +253,7 @@ class Scheduler:
         """The worker is done with the host: start the delay clock if a request was made."""
         state = self.host(entry.host)
         state.busy = False
+        self._handed.add(entry.key)
         if self._queued.get(entry.key) is entry:
             del self._queued[entry.key]
         now = time.monotonic()
@@ -218,12 +274,13 @@ class Scheduler:
         wall = time.time()
         best: tuple[tuple, HostState] | None = None
         soonest: float | None = None
-        for state in self.hosts.values():
+        for state in list(self.hosts.values()):  # a refill may learn a new host
             if state.parked or state.busy:
                 continue
             self._promote_due(state, wall)
             self._drop_stale(state)
             self._drop_spent(state)
+            self._refill(state)
             top = state.top()
             if top is None:
                 if state.waiting:
@@ -243,10 +300,29 @@ class Scheduler:
                 return None, 1.0  # something in flight may queue more work
             return None, soonest
         (_, _, entry), state = best
-        heapq.heappop(state.heap_for(entry))
-        state.browse_turn = entry.kind not in _BROWSE_KINDS
+        state.heap_for(entry).pop(0)
+        state.browse_turn = entry.lane == 0
         state.busy = True
+        self._handed.add(entry.key)
         return entry, None
+
+    def _refill(self, state: HostState) -> None:
+        """Read the next entries of a lane from the database when its window is low."""
+        if self.load is None:
+            return
+        for number in (0, 1):
+            lane = state.lane(number)
+            if not state.more[number] or len(lane) > self.window // 2:
+                continue
+            want = self.window - len(lane)
+            skip = _Skip(self._queued, self._handed)
+            loaded = self.load(state.host, number, want, skip)
+            if len(loaded) < want:
+                state.more[number] = False
+            for entry in loaded:
+                self._counter += 1
+                self._queued[entry.key] = entry
+                bisect.insort(lane, (entry.priority(), self._counter, entry))
 
     def _promote_due(self, state: HostState, wall: float) -> None:
         if not state.waiting:
@@ -255,7 +331,7 @@ class Scheduler:
         for entry in state.waiting:
             if entry.not_before <= wall:
                 self._counter += 1
-                heapq.heappush(state.heap_for(entry), (entry.priority(), self._counter, entry))
+                bisect.insort(state.heap_for(entry), (entry.priority(), self._counter, entry))
             else:
                 still.append(entry)
         state.waiting = still
@@ -264,14 +340,25 @@ class Scheduler:
         """Heap entries replaced by a newer version of the same key are skipped."""
         for heap in (state.queue, state.browse):
             while heap and self._queued.get(heap[0][2].key) is not heap[0][2]:
-                heapq.heappop(heap)
+                heap.pop(0)
 
     def _drop_spent(self, state: HostState) -> None:
         """Entries of sites whose budget is spent leave the queue (they stay pending)."""
         for heap in (state.queue, state.browse):
             while heap and heap[0][2].kind != ROBOTS and not self.budget_left(heap[0][2].site):
-                entry = heapq.heappop(heap)[2]
+                entry = heap.pop(0)[2]
                 self._queued.pop(entry.key, None)
 
     def _wake(self) -> None:
         self._changed.set()
+
+
+class _Skip:
+    """Keys a refill must leave out: held in memory already, or handed out this run."""
+
+    def __init__(self, queued: dict[str, FrontierEntry], handed: set[str]) -> None:
+        self.queued = queued
+        self.handed = handed
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.queued or key in self.handed

@@ -18,7 +18,7 @@ import hashlib
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -300,6 +300,12 @@ class Store:
 
     _FRONTIER_FIELDS = ("key", "url", "site", "kind", "source", "depth", "referrer", "title",
                         "published", "summary", "attempts", "not_before")
+    _ORDER_FIELDS = ("host", "lane", "prio_class", "prio_time")
+    # a bulk row (frontier_add): these columns, then the sitemap's date of the URL as epoch
+    # seconds (or None), which decides whether a known article is due again
+    BULK_FIELDS = ("key", "url", "site", "kind", "source", "depth", "referrer", "title",
+                   "published", "summary", "host", "lane", "prio_class", "prio_time",
+                   "lastmod_ts")
 
     def frontier_states(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """The frontier rows for these keys (state, result, fetched_at, fetched_run...)."""
@@ -314,7 +320,7 @@ class Store:
     def frontier_queue(self, entries: list[FrontierEntry]) -> None:
         """Insert or re-queue entries as pending (idempotent upsert by key)."""
         now = utc_now()
-        cols = self._FRONTIER_FIELDS
+        cols = self._FRONTIER_FIELDS + self._ORDER_FIELDS
         sql = (f"INSERT INTO frontier ({', '.join(cols)}, state, discovered_at, updated_at) "
                f"VALUES ({', '.join('?' for _ in cols)}, 'pending', ?, ?) "
                "ON CONFLICT(key) DO UPDATE SET state = 'pending', url = excluded.url, "
@@ -322,13 +328,72 @@ class Store:
                "referrer = excluded.referrer, title = coalesce(excluded.title, title), "
                "published = coalesce(excluded.published, published), "
                "summary = coalesce(excluded.summary, summary), attempts = 0, not_before = 0, "
-               "updated_at = excluded.updated_at")
+               "host = excluded.host, lane = excluded.lane, prio_class = excluded.prio_class, "
+               "prio_time = excluded.prio_time, updated_at = excluded.updated_at")
         with self.transaction():
             for entry in entries:
-                self.db.execute(sql, [getattr(entry, c) for c in cols] + [now, now])
+                klass, when, _, _ = entry.priority()
+                values = [getattr(entry, c) for c in self._FRONTIER_FIELDS]
+                self.db.execute(sql, values + [entry.host, entry.lane, klass, when, now, now])
+
+    def frontier_add(self, rows: list[tuple], *, run_id: int, now: float,
+                     revisit_after: float) -> int:
+        """Bulk admission of precomputed frontier rows (a sitemap's URLs): new keys are
+        inserted as pending; a known one is queued again only when its fetch failed longer
+        than `revisit_after` ago, or when it was stored as an article before the date the
+        sitemap now gives it (`lastmod_ts`, the row's last value). Returns how many keys
+        were new. Rows: `BULK_FIELDS` in order."""
+        stamp = utc_now()
+        cols = self.BULK_FIELDS[:-1]
+        insert = (f"INSERT OR IGNORE INTO frontier ({', '.join(cols)}, state, attempts, "
+                  f"not_before, discovered_at, updated_at) VALUES "
+                  f"({', '.join('?' for _ in cols)}, 'pending', 0, 0, ?, ?)")
+        again = ("UPDATE frontier SET state = 'pending', attempts = 0, not_before = 0, "
+                 "updated_at = ? WHERE key = ? AND state != 'pending' "
+                 "AND coalesce(fetched_run, -1) != ? AND ((state = 'failed' AND fetched_at <= ?) "
+                 "OR (result = 'article' AND fetched_at < ?))")
+        with self.transaction():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(insert, (row[:-1] + (stamp, stamp) for row in rows))
+            added = self.db.conn.total_changes - before
+            if added < len(rows):  # some were known: due again?
+                self.db.conn.executemany(again, (
+                    (stamp, row[0], run_id, now - revisit_after, row[-1] or 0.0)
+                    for row in rows))
+        return added
+
+    def frontier_window(self, host: str, lane: int, sites: list[str], limit: int,
+                        skip: Container[str]) -> list[FrontierEntry]:
+        """The next `limit` pending entries of one host's lane, in scheduling order (an
+        index walk), leaving out the keys in `skip` (already in memory or handed out)."""
+        if not sites or limit <= 0:
+            return []
+        marks = ", ".join("?" for _ in sites)
+        cursor = self.db.execute(
+            f"SELECT {', '.join(self._FRONTIER_FIELDS)} FROM frontier WHERE state = 'pending' "
+            f"AND host = ? AND lane = ? AND site IN ({marks}) "
+            "ORDER BY prio_class, prio_time, depth, rowid", [host, lane, *sites])
+        found: list[FrontierEntry] = []
+        for row in cursor:
+            if row[0] in skip:
+                continue
+            found.append(FrontierEntry(*row))
+            if len(found) >= limit:
+                break
+        cursor.close()
+        return found
+
+    def frontier_hosts(self, sites: list[str]) -> list[str]:
+        """Hosts with pending entries of these sites (what a killed or budget-limited run
+        left), without loading the entries."""
+        marks = ", ".join("?" for _ in sites)
+        rows = self.db.execute(f"SELECT DISTINCT host FROM frontier WHERE state = 'pending' "
+                               f"AND site IN ({marks})", sites).fetchall()
+        return [host for (host,) in rows if host]
 
     def frontier_pending(self, sites: list[str]) -> list[FrontierEntry]:
-        """Pending entries of these sites (what a killed or budget-limited run left)."""
+        """Pending entries of these sites, all of them (for tests and small tools; the
+        crawler reads windows of them, `frontier_window`)."""
         marks = ", ".join("?" for _ in sites)
         rows = self.db.query(
             f"SELECT * FROM frontier WHERE state = 'pending' AND site IN ({marks}) "

@@ -16,7 +16,7 @@ def entry(kind=ARTICLE, depth=1):
 
 def row(state="done", result="article", fetched_at=NOW - 2 * DAY, fetched_run=1):
     return {"state": state, "result": result, "fetched_at": fetched_at,
-            "fetched_run": fetched_run}
+            "fetched_run": fetched_run, "depth": 1}
 
 
 def ask(e, r, *, queued=None, done=None, run_id=2, revisit_after=DAY):
@@ -40,7 +40,8 @@ def test_an_article_settled_this_run_is_not_wanted_again():
 
 
 def test_pending_or_fetched_this_run_is_not_queued_twice():
-    assert not ask(entry(), row(state="pending"))
+    assert not ask(entry(depth=1), row(state="pending"))
+    assert ask(entry(depth=0), row(state="pending"))  # found shallower: its depth is updated
     assert not ask(entry(), row(fetched_run=2), run_id=2)
 
 

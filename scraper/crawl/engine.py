@@ -63,7 +63,8 @@ class Crawler:
         started = time.time()
         self.run_id = self.store.start_run("crawl " + " ".join(self.sites))
         deadline = time.monotonic() + self.max_duration if self.max_duration else None
-        self.scheduler = Scheduler(self.config, self._budget_left, deadline)
+        self.scheduler = Scheduler(self.config, self._budget_left, deadline,
+                                   load=self._load_window)
         self.queue = LinkQueue(self.config, self.hosts, self.counts, self.store, self.scheduler,
                                self.run_id)
         self.robots = RobotsGate(self.config, self.store, self.scheduler, self.counts,
@@ -71,9 +72,10 @@ class Crawler:
         self.queue.admit = self.robots.admit
         self.settler = Settler(self.store, self.counts, self.queue, self.hosts,
                                self.start_keys, self.run_id)
-        self._seed()  # step 2
+        # the pool's processes are forked before anything big is in memory
         self.pool = ExtractPool(self.extract_timeout)
         try:
+            self._seed()  # step 2
             with self.progress:
                 async with Fetcher(self.config) as self.fetcher:
                     workers = max(1, self.config.concurrency)
@@ -102,11 +104,24 @@ class Crawler:
         for entry in seeds:
             if entry.key in new:
                 self.counts[entry.site].discovered += 1
-        pending = self.store.frontier_pending(list(self.sites))
+        pending = self.store.frontier_counts().get("pending", 0)
         log.info("run %d: %d seed URLs, %d pending in the frontier", self.run_id, len(seeds),
-                 len(pending))
-        for entry in pending:
-            self.queue.enqueue(replace(entry, seq=self.queue.next_seq()))
+                 pending)
+        for entry in seeds:
+            self.queue.enqueue(entry)
+        for host in self.store.frontier_hosts(list(self.sites)):  # read in windows, in order
+            self.scheduler.host(host).more = [True, True]
+
+    def _load_window(self, host: str, lane: int, limit: int, skip) -> list[FrontierEntry]:
+        """The scheduler's refill: the next pending entries of a host lane from the
+        frontier table, for sites whose budget is not spent; robots.txt of a new origin
+        goes first, as for any entry."""
+        sites = [name for name in self.sites if self._budget_left(name)]
+        entries = [replace(entry, seq=self.queue.next_seq()) for entry in
+                   self.store.frontier_window(host, lane, sites, limit, skip)]
+        for entry in entries:
+            self.robots.admit(entry)
+        return entries
 
     # -- step 3: workers
 

@@ -138,8 +138,8 @@ class LinkQueue:
 
 def wanted(entry: FrontierEntry, row: dict | None, now: float, *, queued_depth: int | None,
            done_depth: int | None, run_id: int, revisit_after: float) -> bool:
-    """Queue this URL? New ones yes; queued ones only if found at a smaller depth; known
-    ones: articles and failures after revisit_after, other pages (listings, feeds) once per
+    """Queue this URL? New ones yes; queued ones (in memory or on disk) only if found at a
+    smaller depth; known ones: articles and failures after revisit_after, other pages (listings, feeds) once per
     run, with a conditional GET. `row` is its frontier row, if any."""
     if queued_depth is not None:
         return entry.depth < queued_depth
@@ -147,8 +147,10 @@ def wanted(entry: FrontierEntry, row: dict | None, now: float, *, queued_depth: 
         return entry.depth < done_depth and entry.kind != ARTICLE
     if row is None:
         return True
-    if row["state"] == "pending" or row["fetched_run"] == run_id:
+    if row["fetched_run"] == run_id:
         return False
+    if row["state"] == "pending":  # waiting on disk: again only if found shallower
+        return entry.depth < (row["depth"] or 0)
     fetched_at = row["fetched_at"] or 0.0
     if row["result"] == "article" or row["state"] == "failed":
         return now - fetched_at >= revisit_after

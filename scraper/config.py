@@ -14,12 +14,19 @@ The README's settings table is generated from them (`settings_markdown()`).
 
 `load_config(path)` raises `ConfigError` listing every problem with its key path, e.g.
 `sites[1].start_urls[0]: not an http(s) URL: 'ftp://x'`; the CLI maps it to exit code 2.
+
+Beyond types, a value must be finite (TOML allows `nan` and `inf`: a NaN delay once passed
+every minimum check and gave 5 ms between requests to one host) and within the range in the
+settings table (the README shows it): an absurd `concurrency` or `max_body_bytes` is a typo,
+not a wish. The file must be UTF-8, the user agent printable ASCII (it is sent as a header),
+and URLs carry no credentials (they would be sent to every page; the message masks them).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,52 +67,54 @@ class Setting:
     kind: str
     help: str
     minimum: float | None = None
+    maximum: float | None = None
     required: bool = False
     optional: bool = False  # may be absent / null-like (no value means "no limit")
 
 
 CRAWL_SETTINGS: tuple[Setting, ...] = (
     Setting("user_agent", "str", "User-Agent sent with every request and matched against "
-            "robots.txt; include a way to contact you."),
+            "robots.txt; include a way to contact you (printable ASCII)."),
     Setting("per_host_delay", "float", "Seconds from the end of one response to the start of "
-            "the next request to the same host.", minimum=0.0),
+            "the next request to the same host.", minimum=0.0, maximum=3600.0),
     Setting("concurrency", "int", "Requests in flight overall (never more than one per host).",
-            minimum=1),
+            minimum=1, maximum=256),
     Setting("timeout", "float", "Total seconds allowed per request, body and redirects "
-            "included.", minimum=0.1),
+            "included.", minimum=0.1, maximum=600.0),
     Setting("max_pages_per_site", "int", "Fetches per site per run (robots.txt, feeds, "
-            "sitemaps and pages all count); what is left waits for the next run.", minimum=1),
+            "sitemaps and pages all count); what is left waits for the next run.", minimum=1,
+            maximum=1_000_000),
     Setting("max_depth", "int", "Link hops from a start page, feed or sitemap beyond which "
             "listing pages are no longer fetched (articles linked from a fetched page are).",
-            minimum=0),
+            minimum=0, maximum=100),
     Setting("max_pagination", "int", "Pages of one paginated listing followed per run (page 2, "
             "3, ... keep the depth of page 1; cursor-style next links count as a hop).",
-            minimum=0),
+            minimum=0, maximum=1000),
     Setting("max_body_bytes", "int", "Largest response body downloaded; larger ones are "
-            "aborted with error 'too_large'.", minimum=1024),
+            "aborted with error 'too_large'.", minimum=1024, maximum=100_000_000),
     Setting("max_redirects", "int", "Redirects followed per request before giving up with "
-            "'too_many_redirects'.", minimum=0),
+            "'too_many_redirects'.", minimum=0, maximum=30),
     Setting("max_crawl_delay", "float", "Cap on a robots.txt Crawl-delay and on a Retry-After "
             "honoured within a run (a longer Retry-After parks the host until the next run).",
-            minimum=0.0),
+            minimum=0.0, maximum=3600.0),
     Setting("retries", "int", "Retries of one URL after a transient failure (timeouts, "
-            "connection errors, 408/429/500/502/503/504).", minimum=0),
+            "connection errors, 408/429/500/502/503/504).", minimum=0, maximum=10),
     Setting("retry_budget", "int", "Retries allowed in one run, all sites together.",
-            minimum=0),
+            minimum=0, maximum=100_000),
     Setting("revisit_after", "float", "Seconds before a known article page is fetched again.",
-            minimum=0.0),
+            minimum=0.0, maximum=31_622_400.0),
     Setting("robots_cache_ttl", "float", "Seconds a fetched robots.txt is reused (at most 24 h).",
-            minimum=0.0),
+            minimum=0.0, maximum=86_400.0),
     Setting("max_duration", "float", "Seconds after which a run stops gracefully (the rest of "
             "the frontier waits for the next run); omit it for no limit (TOML has no null).",
-            minimum=1.0,
-            optional=True),
+            minimum=1.0, maximum=604_800.0, optional=True),
 )
 
 SITE_SETTINGS: tuple[Setting, ...] = (
     Setting("name", "name", "Short unique name of the site (used by --site and in the "
             "summary).", required=True),
-    Setting("start_urls", "urls", "Home and section pages; fetched every run.", required=True),
+    Setting("start_urls", "urls", "Home and section pages; fetched every run (like every URL "
+            "here: http or https, no credentials).", required=True),
     Setting("feeds", "urls", "RSS or Atom feed URLs; fetched every run."),
     Setting("sitemaps", "urls", "XML sitemaps (indexes, gzip and news sitemaps welcome); "
             "the Sitemap lines of robots.txt are added automatically."),
@@ -114,11 +123,8 @@ SITE_SETTINGS: tuple[Setting, ...] = (
     Setting("selectors", "selectors", "Optional per-site CSS selectors for extraction, as a "
             "table of field = \"css\"."),
     Setting("max_pages", "int", "Overrides crawl.max_pages_per_site for this site.",
-            minimum=1, optional=True),
+            minimum=1, maximum=1_000_000, optional=True),
 )
-
-MAX_ROBOTS_TTL = 86_400.0
-
 
 def load_config(path: str | Path) -> Config:
     """Read and validate a TOML config file. Raises ConfigError with every problem found."""
@@ -130,8 +136,13 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError([f"file not found: {path}"], str(path)) from exc
     except OSError as exc:
         raise ConfigError([f"cannot read {path}: {exc}"], str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                           f"{exc.start}); save the file as UTF-8"], str(path)) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"invalid TOML: {exc}"], str(path)) from exc
+    except RecursionError as exc:
+        raise ConfigError(["invalid TOML: nested too deeply"], str(path)) from exc
     return parse_config(data, source=str(path))
 
 
@@ -153,13 +164,14 @@ def _parse_crawl(raw: Any, problems: list[str]) -> CrawlConfig:
         problems.append("crawl: must be a table")
         return CrawlConfig()
     values = _parse_table(raw, CRAWL_SETTINGS, "crawl", problems)
-    ttl = values.get("robots_cache_ttl")
-    if ttl is not None and ttl > MAX_ROBOTS_TTL:
-        problems.append(f"crawl.robots_cache_ttl: at most {MAX_ROBOTS_TTL:g} s (24 h), got {ttl}")
-        values.pop("robots_cache_ttl")
     ua = values.get("user_agent")
     if ua is not None and not ua.strip():
         problems.append("crawl.user_agent: must not be empty")
+    elif ua is not None and not all(" " <= c <= "~" for c in ua):
+        bad = next(c for c in ua if not " " <= c <= "~")
+        problems.append(f"crawl.user_agent: must be printable ASCII (it is sent as a header), "
+                        f"found {bad!r}")
+        values.pop("user_agent")
     return CrawlConfig(**values)
 
 
@@ -204,7 +216,9 @@ def _parse_table(raw: dict[str, Any], settings: tuple[Setting, ...], where: str,
         before = len(problems)
         value = _CHECKS[setting.kind](raw[setting.key], path, problems)
         if len(problems) == before and setting.minimum is not None and value < setting.minimum:
-            problems.append(f"{path}: must be >= {setting.minimum:g}, got {value}")
+            problems.append(f"{path}: must be >= {_num(setting.minimum)}, got {value}")
+        if len(problems) == before and setting.maximum is not None and value > setting.maximum:
+            problems.append(f"{path}: at most {_num(setting.maximum)}, got {value}")
         if len(problems) == before:
             values[setting.key] = value
     return values
@@ -237,6 +251,9 @@ def _check_float(value: Any, path: str, problems: list[str]) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         problems.append(f"{path}: must be a number, got {value!r}")
         return value
+    if not math.isfinite(value):
+        problems.append(f"{path}: must be a finite number, got {value!r}")
+        return value
     return float(value)
 
 
@@ -246,7 +263,10 @@ def _check_urls(value: Any, path: str, problems: list[str]) -> Any:
         return ()
     for i, url in enumerate(value):
         if not _is_http_url(url):
-            problems.append(f"{path}[{i}]: not an http(s) URL: {url!r}")
+            problems.append(f"{path}[{i}]: not an http(s) URL: {_redacted(url)!r}")
+        elif _has_credentials(url):
+            problems.append(f"{path}[{i}]: credentials in a URL are not supported (they would "
+                            f"be sent to every page): {_redacted(url)!r}")
     if path.endswith("start_urls") and not value:
         problems.append(f"{path}: at least one URL is required")
     return tuple(value)
@@ -263,13 +283,30 @@ def _is_http_url(url: Any) -> bool:
         return False
 
 
+def _has_credentials(url: str) -> bool:
+    return "@" in urlsplit(url).netloc
+
+
+def _redacted(value: Any) -> Any:
+    """`value` with any `user:password@` before a host masked, for error messages."""
+    if not isinstance(value, str) or "@" not in value:
+        return value
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is not None and "@" in parts.netloc:
+        return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+    return "***@" + value.rsplit("@", 1)[1]  # a bare "user:pw@host"
+
+
 def _check_hosts(value: Any, path: str, problems: list[str]) -> Any:
     if not isinstance(value, list):
         problems.append(f"{path}: must be an array of host names")
         return ()
     for i, host in enumerate(value):
-        if not isinstance(host, str) or not host or "/" in host or " " in host:
-            problems.append(f"{path}[{i}]: not a host name: {host!r}")
+        if not isinstance(host, str) or not host or any(c in host for c in "/ @"):
+            problems.append(f"{path}[{i}]: not a host name: {_redacted(host)!r}")
     return tuple(h.lower() for h in value if isinstance(h, str))
 
 
@@ -302,15 +339,30 @@ def _defaults(cls: type) -> dict[str, Any]:
 
 
 def settings_markdown() -> str:
-    """The settings table for README.md: section, key, default, meaning."""
-    rows = ["| key | default | meaning |", "| --- | --- | --- |"]
+    """The settings table for README.md: section, key, default, range, meaning."""
+    rows = ["| key | default | range | meaning |", "| --- | --- | --- | --- |"]
     for section, settings, cls in (("crawl", CRAWL_SETTINGS, CrawlConfig),
                                    ("sites[]", SITE_SETTINGS, SiteConfig)):
         defaults = _defaults(cls)
         for s in settings:
             default = "required" if s.required else _show(defaults.get(s.key))
-            rows.append(f"| `{section}.{s.key}` | {default} | {s.help} |")
+            rows.append(f"| `{section}.{s.key}` | {default} | {_range(s)} | {s.help} |")
     return "\n".join(rows)
+
+
+def _range(setting: Setting) -> str:
+    if setting.minimum is None and setting.maximum is None:
+        return ""
+    low = "" if setting.minimum is None else _num(setting.minimum)
+    high = "" if setting.maximum is None else _num(setting.maximum)
+    return f"{low} – {high}".strip()
+
+
+def _num(value: float) -> str:
+    """A bound as TOML would write it: 0.1, 3600, 100_000_000."""
+    if float(value).is_integer():
+        return f"{int(value):_}" if abs(value) >= 10_000 else str(int(value))
+    return f"{value:g}"
 
 
 def _show(value: Any) -> str:

@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 CONFIG ?= config/sites.toml
 DB     ?= data/articles.db
 
-.PHONY: install test stress crawl demo bench lint clean
+.PHONY: install test stress crawl demo bench bench-crawl bench-memory lint clean
 
 install: $(STAMP)
 
@@ -30,6 +31,17 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m scraper.bench
+
+# the crawl and memory benches need the bench extra (Scrapy, psutil); see bench/
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench-crawl: $(BENCH_STAMP)
+	$(BIN)/python -m bench.crawl_bench $(BENCH_ARGS)
+
+bench-memory: $(BENCH_STAMP)
+	$(BIN)/python -m bench.million $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check scraper tests

@@ -202,7 +202,8 @@ def test_redact():
 def test_credentials_in_a_url_never_reach_the_log(server, caplog):
     server.add_page("/a", HTML)
     url = server.url("/a").replace("http://", "http://reader:s3cret-pw@")
-    with caplog.at_level(logging.DEBUG):
+    # the CLI may have set httpx's own logger to WARNING in an earlier test: open it again
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="httpx"):
         page = fetch(url)
     assert page.ok
     basic = base64.b64encode(b"reader:s3cret-pw").decode()

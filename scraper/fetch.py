@@ -124,7 +124,10 @@ class _RedactCredentials(logging.Filter):
     http://user:pass@...`): mask it before any handler sees it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is logging's business, not ours
+            return True
         if "@" in message:
             record.msg, record.args = redact(message), ()
         return True

@@ -81,9 +81,19 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
             minimum=1, maximum=256),
     Setting("timeout", "float", "Total seconds allowed per request, body and redirects "
             "included.", minimum=0.1, maximum=600.0),
-    Setting("max_pages_per_site", "int", "Fetches per site per run (robots.txt, feeds, "
-            "sitemaps and pages all count); what is left waits for the next run.", minimum=1,
-            maximum=1_000_000),
+    Setting("max_pages_per_site", "int", "Fetches per site per run (robots.txt, feeds and "
+            "pages count; sitemaps have their own budget, max_sitemaps_per_site); what is left "
+            "waits for the next run.", minimum=1, maximum=1_000_000),
+    Setting("max_sitemaps_per_site", "int", "Sitemap fetches per site per run, apart from "
+            "the page budget (an index child is fetched again only when its lastmod is newer "
+            "than our last read of it).", minimum=1, maximum=100_000),
+    Setting("max_article_age", "float", "Days: a sitemap URL (or index child) whose lastmod "
+            "or news:publication_date is older than this is not queued, so an hourly crawl "
+            "does not walk a publisher's whole archive; 0 walks the archive (no limit).",
+            minimum=0.0, maximum=36_600.0),
+    Setting("max_sitemap_bytes", "int", "Largest sitemap body, decoded (the sitemaps "
+            "protocol allows 50 MB uncompressed); larger ones fail with 'too_large'.",
+            minimum=1024, maximum=200_000_000),
     Setting("max_depth", "int", "Link hops from a start page, feed or sitemap beyond which "
             "listing pages are no longer fetched (articles linked from a fetched page are).",
             minimum=0, maximum=100),

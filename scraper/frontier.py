@@ -18,7 +18,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from .urls import url_date
+from .models import Link
+from .urls import (
+    classify_url,
+    clean_url,
+    looks_like_trap,
+    same_site,
+    url_date,
+    url_key,
+    without_session_ids,
+)
 
 # Kinds of entry. Link kinds from urls.classify_url plus our own "start" and "robots".
 ROBOTS = "robots"
@@ -69,12 +78,19 @@ class FrontierEntry:
         pages and articles, 1 for listing and unknown pages (a host alternates between them)."""
         return 1 if self.kind in BROWSE_KINDS else 0
 
+    def row(self) -> tuple:
+        """This entry as a bulk frontier row (store.Store.BULK_FIELDS, in that order)."""
+        klass, when, _, _ = self.priority()
+        return (self.key, self.url, self.site, self.kind, self.source, self.depth,
+                self.referrer, self.title, self.published, self.summary, self.host, self.lane,
+                klass, when, timestamp(self.published))
+
     def priority(self) -> tuple[int, float, int, int]:
         """Smaller sorts first."""
         klass = _CLASS.get(self.kind, _CLASS[UNKNOWN])
         if self.kind != ARTICLE:
             return (klass, 0.0, self.depth, self.seq)
-        published = _timestamp(self.published) or _timestamp(url_date(self.url))
+        published = timestamp(self.published) or timestamp(url_date(self.url))
         if published is None and self.source in _LIVE_SOURCES:
             published = math.inf
         if published is None:
@@ -82,7 +98,50 @@ class FrontierEntry:
         return (klass, -(published or 0.0), self.depth, self.seq)
 
 
-def _timestamp(value: str | None) -> float | None:
+@dataclass(frozen=True)
+class Admission:
+    """What decides whether a discovered link becomes a frontier entry. Pure and picklable:
+    the crawler applies it to a page's links, the analysis workers to a sitemap's URLs."""
+
+    site: str
+    hosts: tuple[str, ...]  # the site's hosts (same_site)
+    depth: int  # the depth the links get
+    max_depth: int
+    referrer: str | None = None
+    max_age: float = 0.0  # seconds; sitemap URLs dated before now - max_age are left out
+    now: float = 0.0
+
+
+def admit_link(link: Link, rule: Admission, seq: int = 0) -> FrontierEntry | str:
+    """The entry for `link`, or why it is left out: "bad_url", "offsite", "asset",
+    "trap", "too_deep" (a non-article past max_depth) or "too_old"."""
+    url = clean_url(link.url)
+    if url is None:
+        return "bad_url"
+    if not same_site(url, rule.hosts):
+        return "offsite"
+    url = without_session_ids(url)
+    kind = link.kind if link.kind and link.kind != UNKNOWN else classify_url(url)
+    if kind == "asset":
+        return "asset"
+    if looks_like_trap(url):
+        return "trap"
+    if kind != ARTICLE and rule.depth > rule.max_depth:
+        return "too_deep"
+    if rule.max_age and link.source == "sitemap" and link.published:
+        dated = timestamp(link.published)
+        if dated is not None and dated < rule.now - rule.max_age:
+            return "too_old"
+    if kind not in (ARTICLE, LISTING, FEED, SITEMAP):
+        kind = UNKNOWN
+    return FrontierEntry(key=url_key(url), url=url, site=rule.site, kind=kind,
+                         source=link.source, depth=rule.depth, referrer=rule.referrer,
+                         title=link.title, published=link.published, summary=link.summary,
+                         seq=seq)
+
+
+def timestamp(value: str | None) -> float | None:
+    """Epoch seconds of an ISO 8601 date or time, or None."""
     if not value:
         return None
     try:

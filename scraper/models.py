@@ -119,6 +119,9 @@ class CrawlConfig:
     concurrency: int = 8
     timeout: float = 20.0
     max_pages_per_site: int = 500
+    max_sitemaps_per_site: int = 100
+    max_article_age: float = 30.0  # days; 0: no limit (walk the archive)
+    max_sitemap_bytes: int = 50_000_000  # the sitemaps protocol's maximum, uncompressed
     max_depth: int = 3
     max_pagination: int = 10  # "next page" links followed from one listing, at the listing's depth
     max_body_bytes: int = 5_000_000

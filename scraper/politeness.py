@@ -106,7 +106,7 @@ _SEED_CLASS = 2  # priority class of start pages; robots, feeds and sitemaps are
 class Scheduler:
     """Hands out frontier entries host by host, politely. Not thread-safe: one event loop."""
 
-    def __init__(self, config: CrawlConfig, budget_left: Callable[[str], bool],
+    def __init__(self, config: CrawlConfig, budget_left: Callable[[FrontierEntry], bool],
                  deadline: float | None = None, load: Loader | None = None,
                  window: int = WINDOW) -> None:
         self.config = config
@@ -345,7 +345,7 @@ class Scheduler:
     def _drop_spent(self, state: HostState) -> None:
         """Entries of sites whose budget is spent leave the queue (they stay pending)."""
         for heap in (state.queue, state.browse):
-            while heap and heap[0][2].kind != ROBOTS and not self.budget_left(heap[0][2].site):
+            while heap and heap[0][2].kind != ROBOTS and not self.budget_left(heap[0][2]):
                 entry = heap.pop(0)[2]
                 self._queued.pop(entry.key, None)
 

@@ -21,7 +21,8 @@ from .sitesim import ARTICLES, SiteServer, build_news_site, politeness_violation
 DELAY = 0.1
 CRAWL = CrawlConfig(user_agent="testbot/1.0 (+mailto:test@example.org)", per_host_delay=DELAY,
                     concurrency=4, timeout=1.0, max_body_bytes=200_000, retries=2,
-                    max_crawl_delay=5.0, revisit_after=3600.0)
+                    max_crawl_delay=5.0, revisit_after=3600.0,
+                    max_article_age=0)  # the site's stories are from 2024: walk its archive
 
 
 def site_config(server: SiteServer, **kw) -> Config:

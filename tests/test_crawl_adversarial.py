@@ -30,7 +30,8 @@ from .sitesim import SiteServer, politeness_violations, quick_thread_switches
 
 DELAY = 0.04
 CRAWL = CrawlConfig(user_agent=UA, per_host_delay=DELAY, concurrency=4, timeout=1.0,
-                    retries=1, max_crawl_delay=5.0, max_pages_per_site=600)
+                    retries=1, max_crawl_delay=5.0, max_pages_per_site=600,
+                    max_article_age=0)  # its archive sitemap is old: walk it all
 
 
 _quick_thread_switches = pytest.fixture(autouse=True, scope="module")(quick_thread_switches)
@@ -128,7 +129,7 @@ def test_adversary_second_run_finds_new_stories_and_little_else(adversary):
 
 def small_config(server: SiteServer, **crawl) -> Config:
     settings = dict(user_agent=UA, per_host_delay=DELAY, concurrency=2, timeout=2.0,
-                    retries=1, max_crawl_delay=5.0)
+                    retries=1, max_crawl_delay=5.0, max_article_age=0)
     return Config(crawl=CrawlConfig(**{**settings, **crawl}),
                   sites=(SiteConfig(name="s", start_urls=(server.url("/"),)),))
 

@@ -49,6 +49,7 @@ class Crawler:
         self.counts = {name: Counts() for name in self.sites}
         self.retry_budget = config.retry_budget
         self.total_requests = 0
+        self.page_requests = 0  # what --max-pages caps: sitemaps are not counted
         self.run_id = 0
         self.progress = Progress(enabled=progress, counts=self.counts)
         self.extract_timeout = EXTRACT_TIMEOUT
@@ -63,8 +64,8 @@ class Crawler:
         started = time.time()
         self.run_id = self.store.start_run("crawl " + " ".join(self.sites))
         deadline = time.monotonic() + self.max_duration if self.max_duration else None
-        self.scheduler = Scheduler(self.config, self._budget_left, deadline,
-                                   load=self._load_window)
+        self.scheduler = Scheduler(self.config, lambda e: self._budget_left(e.site, e.kind),
+                                   deadline, load=self._load_window)
         self.queue = LinkQueue(self.config, self.hosts, self.counts, self.store, self.scheduler,
                                self.run_id)
         self.robots = RobotsGate(self.config, self.store, self.scheduler, self.counts,
@@ -125,12 +126,17 @@ class Crawler:
 
     # -- step 3: workers
 
-    def _budget_left(self, site: str) -> bool:
-        if self.max_pages is not None and self.total_requests >= self.max_pages:
+    def _budget_left(self, site: str, kind: str | None = None) -> bool:
+        """May `site` fetch one more page (or, for kind "sitemap", one more sitemap)?
+        Sitemaps have their own budget, so a site's page budget buys articles."""
+        counts = self.counts[site]
+        if kind == SITEMAP:
+            return counts.sitemap_requests < self.config.max_sitemaps_per_site
+        if self.max_pages is not None and self.page_requests >= self.max_pages:
             self.scheduler.stop("max_pages reached")
             return False
         limit = self.sites[site].max_pages or self.config.max_pages_per_site
-        return self.counts[site].requests < limit
+        return counts.requests - counts.sitemap_requests < limit
 
     async def _worker(self) -> None:
         while (entry := await self.scheduler.next()) is not None:
@@ -184,12 +190,16 @@ class Crawler:
 
     # -- step 5: fetch
 
-    def _count_request(self, site: str) -> None:
+    def _count_request(self, site: str, kind: str | None = None) -> None:
         self.counts[site].requests += 1
         self.total_requests += 1
+        if kind == SITEMAP:
+            self.counts[site].sitemap_requests += 1
+        else:
+            self.page_requests += 1
 
     async def _fetch(self, entry: FrontierEntry) -> Page:
-        self._count_request(entry.site)
+        self._count_request(entry.site, entry.kind)
         etag, last_modified = self.settler.validators_of(entry.url)
         accept = ACCEPT_XML if entry.kind in _XML_KINDS else ACCEPT_HTML
         hook = redirect_hook(self.scheduler.host(entry.host), entry, self.config.user_agent)
@@ -254,9 +264,13 @@ class Crawler:
         failed ("extract_timeout", "extract_crashed")."""
         want_links = entry.depth <= self.config.max_depth and entry.kind != ARTICLE \
             or entry.depth < self.config.max_depth
+        # a sitemap's URLs are admitted in the worker (thousands at a time, off the loop)
+        admission = self.queue.rule(entry.site, entry.depth + 1, page.final_url) \
+            if entry.kind == SITEMAP else None
         outcome = await self.pool.analyse(
             page.final_url, entry.kind, page.content, page.final_url, dict(page.headers),
-            self.hosts[entry.site], extract, want_links, dict(self.sites[entry.site].selectors))
+            self.hosts[entry.site], extract, want_links, dict(self.sites[entry.site].selectors),
+            admission)
         if isinstance(outcome, str):
             log.warning("%s: %s; not analysed", entry.url, outcome)
             self.settler.failed(entry, outcome)

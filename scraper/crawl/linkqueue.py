@@ -14,22 +14,16 @@ import time
 from collections.abc import Callable, Iterable
 
 from ..analyse import PAGINATION
-from ..frontier import ARTICLE, FEED, LISTING, SITEMAP, UNKNOWN, FrontierEntry
+from ..frontier import ARTICLE, SITEMAP, Admission, FrontierEntry, admit_link, timestamp
 from ..models import CrawlConfig, Link
 from ..politeness import Scheduler
 from ..store import Store
-from ..urls import (
-    classify_url,
-    clean_url,
-    looks_like_trap,
-    page_number,
-    same_site,
-    url_key,
-    without_session_ids,
-)
+from ..urls import clean_url, page_number, url_key, without_session_ids
 from .summary import Counts
 
 log = logging.getLogger(__name__)
+
+DAY = 86_400.0
 
 
 class LinkQueue:
@@ -82,13 +76,23 @@ class LinkQueue:
     def is_settled(self, entry: FrontierEntry) -> bool:
         return self.done_depth.get(entry.key, 1 << 30) <= entry.depth
 
+    def rule(self, site: str, depth: int, referrer: str | None = None) -> Admission:
+        """The admission rule for links of `site` found at `depth` (see frontier.admit_link)."""
+        return Admission(site=site, hosts=self.hosts[site], depth=depth,
+                         max_depth=self.config.max_depth, referrer=referrer,
+                         max_age=self.config.max_article_age * DAY, now=time.time())
+
     def queue_links(self, site: str, links: Iterable[Link], *, depth: int,
                     referrer: str | None) -> None:
         """Same site, not a trap, within depth, and new or due again."""
+        rule = self.rule(site, depth, referrer)
         candidates: dict[str, FrontierEntry] = {}
         for link in links:
-            entry = self._link_entry(site, link, depth, referrer)
-            if entry is not None and entry.key not in candidates:
+            entry = admit_link(link, rule, seq=self.next_seq())
+            if entry == "trap":
+                self.counts[site].traps_skipped += 1
+                log.debug("skipping likely trap %s", link.url)
+            if isinstance(entry, FrontierEntry) and entry.key not in candidates:
                 candidates[entry.key] = entry
         if not candidates:
             return
@@ -102,32 +106,23 @@ class LinkQueue:
         for entry in chosen:
             self.enqueue(entry)
 
+    def add_bulk(self, site: str, rows: tuple[tuple, ...], hosts: Iterable[str]) -> None:
+        """A sitemap's URLs, admitted by the analysis worker (`Analysis.rows`): inserted in
+        one statement, not held in memory; the scheduler reads its windows again."""
+        if not rows:
+            return
+        added = self.store.frontier_add(list(rows), run_id=self.run_id, now=time.time(),
+                                        revisit_after=self.config.revisit_after)
+        self.counts[site].discovered += added
+        for host in hosts:
+            self.scheduler.on_disk(host)
+
     def queue_page_links(self, site: str, links: Iterable[Link], *, depth: int,
                          referrer: str) -> None:
         """A page's links: its numbered next pages keep its depth, the rest go one deeper."""
         pages, others = split_pagination(links, self.config.max_pagination)
         self.queue_links(site, pages, depth=depth, referrer=referrer)
         self.queue_links(site, others, depth=depth + 1, referrer=referrer)
-
-    def _link_entry(self, site: str, link: Link, depth: int,
-                    referrer: str | None) -> FrontierEntry | None:
-        url = clean_url(link.url)
-        if url is None or not same_site(url, self.hosts[site]):
-            return None
-        url = without_session_ids(url)
-        kind = link.kind if link.kind and link.kind != UNKNOWN else classify_url(url)
-        if kind == "asset":
-            return None
-        if looks_like_trap(url):
-            self.counts[site].traps_skipped += 1
-            log.debug("skipping likely trap %s", url)
-            return None
-        if kind != ARTICLE and depth > self.config.max_depth:
-            return None
-        if kind not in (ARTICLE, LISTING, FEED, SITEMAP):
-            kind = UNKNOWN
-        return self.entry(url, site, kind, source=link.source, depth=depth, link=link,
-                          referrer=referrer)
 
     def _wanted(self, entry: FrontierEntry, row: dict | None, now: float) -> bool:
         queued = self.scheduler.queued(entry.key)
@@ -140,13 +135,18 @@ def wanted(entry: FrontierEntry, row: dict | None, now: float, *, queued_depth: 
            done_depth: int | None, run_id: int, revisit_after: float) -> bool:
     """Queue this URL? New ones yes; queued ones (in memory or on disk) only if found at a
     smaller depth; known ones: articles and failures after revisit_after, other pages (listings, feeds) once per
-    run, with a conditional GET. `row` is its frontier row, if any."""
+    run, with a conditional GET, except a sitemap index child whose lastmod is not newer
+    than our last read of it. `row` is its frontier row, if any."""
     if queued_depth is not None:
         return entry.depth < queued_depth
     if done_depth is not None:  # done this run: again only if found shallower
         return entry.depth < done_depth and entry.kind != ARTICLE
     if row is None:
         return True
+    if entry.kind == SITEMAP and row["result"] == "sitemap" and entry.published:
+        changed = timestamp(entry.published)  # an index child's lastmod
+        if changed is not None and changed <= (row["fetched_at"] or 0.0):
+            return False  # unchanged since our last read of it
     if row["fetched_run"] == run_id:
         return False
     if row["state"] == "pending":  # waiting on disk: again only if found shallower

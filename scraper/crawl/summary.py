@@ -22,6 +22,7 @@ class SiteSummary:
     fetched: int = 0  # pages downloaded (2xx); robots.txt is counted in robots_fetched
     not_modified: int = 0  # 304s
     robots_fetched: int = 0  # robots.txt files downloaded (2xx)
+    sitemap_requests: int = 0  # of `requests`, those for sitemaps (their own budget)
     new_articles: int = 0
     updated_articles: int = 0
     unchanged_articles: int = 0
@@ -110,6 +111,7 @@ class Counts:
     fetched: int = 0
     not_modified: int = 0
     robots_fetched: int = 0
+    sitemap_requests: int = 0
     new_articles: int = 0
     updated_articles: int = 0
     unchanged_articles: int = 0

@@ -3,9 +3,14 @@ as sitemaps -> `Link` records (`parse_sitemap`)."""
 
 from __future__ import annotations
 
+import io
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as DefusedET
+from defusedxml import DefusedXmlException
 
 from scraper.models import Link
 from scraper.urls import clean_url, url_key
@@ -16,6 +21,7 @@ from .xmlsafe import (
     MAX_UNCOMPRESSED,
     _child_text,
     _children,
+    _clean_xml_text,
     _local,
     _namespace,
     _parse_xml_text,
@@ -51,30 +57,90 @@ def parse_sitemap(
     lastmod, title=news:title, kind="article" if a news:news element is present else
     "unknown")`; <sitemapindex> children go to `sitemaps` and `sitemap_links`.
     """
-    if isinstance(content, str):  # already decoded by the caller
-        text = content.removeprefix("\ufeff")
-    else:
-        unwrapped = _unwrap(content, max_uncompressed)
-        if unwrapped.error:
-            return SitemapResult(error=unwrapped.error)
-        text = decode_xml(unwrapped.data)
-    if not text.lstrip().startswith("<"):
-        return _text_sitemap(text, base_url)
-    parsed = _parse_xml_text(text)
-    if parsed.root is None:
-        return SitemapResult(error=parsed.error)
-    root = parsed.root
-    name = _local(root.tag)
-    if name == "urlset":
-        return SitemapResult(links=_urlset_links(root, base_url))
-    if name == "sitemapindex":
-        children = _index_links(root, base_url)
-        return SitemapResult(sitemaps=tuple(c.url for c in children), sitemap_links=children)
-    if name in _FEED_ROOTS:
-        feed = _feed_from_root(root, base_url, source="sitemap")
-        return SitemapResult(links=feed.links, error=feed.error)
-    logger.debug("not a sitemap: root <%s> at %s", name, base_url)
-    return SitemapResult(error=f"not_a_sitemap: root <{name}>")
+    stream = SitemapStream(content, base_url, max_uncompressed)
+    links = tuple(stream)
+    if stream.index:
+        return SitemapResult(sitemaps=tuple(c.url for c in links), sitemap_links=links,
+                             error=stream.error)
+    return SitemapResult(links=links, error=stream.error)
+
+
+class SitemapStream:
+    """The links of a sitemap one at a time, so a 50,000-URL sitemap is never a tree nor a
+    list in memory: iterate it, then read `index` (the links were a sitemap index's
+    children) and `error` (None, or why parsing stopped; links before it were yielded)."""
+
+    def __init__(self, content: bytes | str, base_url: str,
+                 max_uncompressed: int = MAX_UNCOMPRESSED) -> None:
+        self.content = content
+        self.base_url = base_url
+        self.max_uncompressed = max_uncompressed
+        self.index = False
+        self.error: str | None = None
+
+    def __iter__(self) -> Iterator[Link]:
+        if isinstance(self.content, str):  # already decoded by the caller
+            text = self.content.removeprefix("\ufeff")
+        else:
+            unwrapped = _unwrap(self.content, self.max_uncompressed)
+            if unwrapped.error:
+                self.error = unwrapped.error
+                return
+            text = decode_xml(unwrapped.data)
+        self.content = b""  # the text below is all that is kept
+        if not text.lstrip().startswith("<"):
+            yield from _text_sitemap(text, self.base_url).links
+            return
+        yield from self._xml(_clean_xml_text(text).encode("utf-8"))
+
+    def _xml(self, data: bytes) -> Iterator[Link]:
+        seen: set[str] = set()
+        root: Element | None = None
+        kind = ""
+        try:
+            events = DefusedET.iterparse(io.BytesIO(data), events=("start", "end"),
+                                         forbid_dtd=False, forbid_entities=True,
+                                         forbid_external=True)
+            for event, element in events:
+                if root is None:
+                    root, kind = element, _local(element.tag)
+                    if kind not in ("urlset", "sitemapindex"):
+                        break  # a feed or not a sitemap: parsed whole below
+                    self.index = kind == "sitemapindex"
+                    continue
+                if event != "end" or _local(element.tag) not in ("url", "sitemap"):
+                    continue
+                link = (_index_link if self.index else _urlset_link)(element, self.base_url)
+                root.clear()  # what was read is never needed again
+                if link is not None and (key := url_key(link.url)) not in seen:
+                    seen.add(key)
+                    yield link
+        except DefusedXmlException as exc:
+            logger.debug("refused XML: %r", exc)
+            self.error = f"xml_forbidden: {type(exc).__name__}"
+            return
+        except (ParseError, ValueError) as exc:
+            logger.debug("malformed XML: %s", exc)
+            self.error = f"xml_error: {exc}"
+            return
+        if root is None or kind in ("urlset", "sitemapindex"):
+            if root is None:
+                self.error = "xml_error: no element found"
+            return
+        yield from self._whole(data, kind)
+
+    def _whole(self, data: bytes, name: str) -> Iterator[Link]:
+        parsed = _parse_xml_text(data.decode("utf-8"))
+        if parsed.root is None:
+            self.error = parsed.error
+            return
+        if name in _FEED_ROOTS:
+            feed = _feed_from_root(parsed.root, self.base_url, source="sitemap")
+            self.error = feed.error
+            yield from feed.links
+            return
+        logger.debug("not a sitemap: root <%s> at %s", name, self.base_url)
+        self.error = f"not_a_sitemap: root <{name}>"
 
 
 def _text_sitemap(text: str, base_url: str) -> SitemapResult:
@@ -94,28 +160,21 @@ def _text_sitemap(text: str, base_url: str) -> SitemapResult:
     return SitemapResult(links=tuple(links))
 
 
-def _urlset_links(root: Element, base_url: str) -> tuple[Link, ...]:
-    links: list[Link] = []
-    seen: set[str] = set()
-    for entry in _children(root, "url"):
-        url = _first_clean([_child_text(entry, "loc") or ""], base_url)
-        if url is None or url_key(url) in seen:
-            continue
-        seen.add(url_key(url))
-        news = _news_element(entry)
-        published = parse_date(_child_text(news, "publication_date")) if news is not None else None
-        title = _child_text(news, "title") if news is not None else None
-        links.append(
-            Link(
-                url=url,
-                source="sitemap",
-                referrer=base_url,
-                title=_plain_or_none(title, TITLE_CHARS),
-                published=published or parse_date(_child_text(entry, "lastmod")),
-                kind="article" if news is not None else "unknown",
-            )
-        )
-    return tuple(links)
+def _urlset_link(entry: Element, base_url: str) -> Link | None:
+    url = _first_clean([_child_text(entry, "loc") or ""], base_url)
+    if url is None:
+        return None
+    news = _news_element(entry)
+    published = parse_date(_child_text(news, "publication_date")) if news is not None else None
+    title = _child_text(news, "title") if news is not None else None
+    return Link(
+        url=url,
+        source="sitemap",
+        referrer=base_url,
+        title=_plain_or_none(title, TITLE_CHARS),
+        published=published or parse_date(_child_text(entry, "lastmod")),
+        kind="article" if news is not None else "unknown",
+    )
 
 
 def _news_element(entry: Element) -> Element | None:
@@ -126,16 +185,9 @@ def _news_element(entry: Element) -> Element | None:
     return None
 
 
-def _index_links(root: Element, base_url: str) -> tuple[Link, ...]:
-    links: list[Link] = []
-    seen: set[str] = set()
-    for entry in _children(root, "sitemap"):
-        url = _first_clean([_child_text(entry, "loc") or ""], base_url)
-        if url is None or url in seen:
-            continue
-        seen.add(url)
-        lastmod = parse_date(_child_text(entry, "lastmod"))
-        links.append(
-            Link(url=url, source="sitemap", referrer=base_url, published=lastmod, kind="sitemap")
-        )
-    return tuple(links)
+def _index_link(entry: Element, base_url: str) -> Link | None:
+    url = _first_clean([_child_text(entry, "loc") or ""], base_url)
+    if url is None:
+        return None
+    lastmod = parse_date(_child_text(entry, "lastmod"))
+    return Link(url=url, source="sitemap", referrer=base_url, published=lastmod, kind="sitemap")

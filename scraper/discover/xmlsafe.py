@@ -138,11 +138,16 @@ def _parse_xml(content: bytes | str, limit: int) -> _ParsedXml:
     return _parse_xml_text(decode_xml(unwrapped.data))
 
 
-def _parse_xml_text(text: str) -> _ParsedXml:
-    # Lenient on what real feeds get wrong: stray control characters and HTML entities.
+def _clean_xml_text(text: str) -> str:
+    """Lenient on what real feeds get wrong: stray control characters and HTML entities.
+    The XML declaration goes too (the text is re-encoded as UTF-8)."""
     text = _XML_DECL_RE.sub("", text, count=1)
     text = _BAD_XML_CHARS_RE.sub("", text)
-    text = _NAMED_ENTITY_RE.sub(_html_entity_to_ref, text)
+    return _NAMED_ENTITY_RE.sub(_html_entity_to_ref, text)
+
+
+def _parse_xml_text(text: str) -> _ParsedXml:
+    text = _clean_xml_text(text)
     try:
         root = DefusedET.fromstring(
             text.encode("utf-8"), forbid_dtd=False, forbid_entities=True, forbid_external=True

@@ -314,14 +314,17 @@ class Fetcher:
     async def fetch(self, url: str, *, accept: str = ACCEPT_HTML, etag: str | None = None,
                     last_modified: str | None = None,
                     on_redirect: RedirectHook | None = None,
-                    validators: Validators | None = None) -> Page:
+                    validators: Validators | None = None,
+                    max_bytes: int | None = None) -> Page:
         """One attempt at `url` (following redirects). Never raises for network trouble, nor
         for anything a server sends (a bad Location, a malformed response): every library
         error becomes a `Page` error. The deadline covers the network, not the time spent
-        in `on_redirect` (the caller's politeness waits between hops)."""
+        in `on_redirect` (the caller's politeness waits between hops). `max_bytes` replaces
+        `max_body_bytes` for this fetch (sitemaps may be 50 MB)."""
         started = time.monotonic()
         fetched_at = now_iso()
         state = _Hops(url)
+        state.max_bytes = max_bytes or self.config.max_body_bytes
         try:
             async with asyncio.timeout(self.config.timeout) as deadline:
                 hook = _outside_deadline(on_redirect, deadline)
@@ -384,8 +387,8 @@ class Fetcher:
         """The decoded body within the budget. robots.txt is cut at MAX_ROBOTS_BYTES, whatever
         `max_body_bytes` says (one byte more is kept, so `robots.decode_robots` knows the
         file went on and drops the line the cut went through); anything else past
-        `max_body_bytes` is too_large."""
-        limit = self.config.max_body_bytes
+        `max_body_bytes` (or the fetch's `max_bytes`) is too_large."""
+        limit = state.max_bytes
         cut = MAX_ROBOTS_BYTES + 1 if accept == ACCEPT_ANY else None
         declared = response.headers.get("content-length", "")
         if cut is None and declared.isdigit() and int(declared) > limit:
@@ -445,6 +448,7 @@ class _Hops:
         self.sent_at = time.monotonic()
         self.connecting_to: str | None = None  # "host:port" of the last TCP connect
         self.received = 0  # raw body bytes of the current hop
+        self.max_bytes = 0  # the decoded body budget of this fetch
 
     def begin(self) -> None:
         self.phase, self.connecting_to, self.received = None, None, 0

@@ -18,7 +18,7 @@ from ..frontier import ARTICLE, FEED, LISTING, SITEMAP, START, FrontierEntry
 from ..models import CrawlConfig, Page, SiteConfig
 from ..politeness import Scheduler
 from ..progress import Progress
-from ..store import Store
+from ..store import Store, pack_content
 from ..urls import url_key
 from .extract_pool import EXTRACT_TIMEOUT, ExtractPool
 from .identity import site_hosts
@@ -203,9 +203,10 @@ class Crawler:
         etag, last_modified = self.settler.validators_of(entry.url)
         accept = ACCEPT_XML if entry.kind in _XML_KINDS else ACCEPT_HTML
         hook = redirect_hook(self.scheduler.host(entry.host), entry, self.config.user_agent)
+        limit = self.config.max_sitemap_bytes if entry.kind == SITEMAP else None
         return await self.fetcher.fetch(entry.url, accept=accept, etag=etag,
                                         last_modified=last_modified, on_redirect=hook,
-                                        validators=self.settler.validators_of)
+                                        validators=self.settler.validators_of, max_bytes=limit)
 
     # -- step 6: retries
 
@@ -251,8 +252,10 @@ class Crawler:
             return
         self.counts[entry.site].fetched += 1
         # step 7: the raw response (idempotent); its validators are recorded only when the
-        # entry settles, with the article: a kill before that makes the next run fetch it
-        page_id = self.store.save_page(page, entry.site)
+        # entry settles, with the article: a kill before that makes the next run fetch it.
+        # Compression runs in a thread (zlib lets go of the GIL): the loop keeps scheduling
+        packed = await asyncio.to_thread(pack_content, page.content)
+        page_id = self.store.save_page(page, entry.site, packed)
         analysis = await self._analyse(entry, page, extract=entry.kind not in (START, LISTING))
         if analysis is None or self.settler.swap_amp(entry, page, analysis):
             return

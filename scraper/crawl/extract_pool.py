@@ -29,14 +29,21 @@ TIMEOUT, CRASHED = "extract_timeout", "extract_crashed"
 
 
 class ExtractPool:
-    """`await pool.analyse(label, *args)` -> `Analysis`, or the reason it failed."""
+    """`await pool.analyse(label, *args)` -> `Analysis`, or the reason it failed. At most one document per worker process is in the pool at a time,
+    so the time limit counts from when the work starts, not from a wait in the queue."""
 
     def __init__(self, timeout: float = EXTRACT_TIMEOUT) -> None:
         self.timeout = timeout
-        self.pool = _process_pool()
+        self.workers = worker_count()
+        self.pool = _process_pool(self.workers)
+        self.slots = asyncio.Semaphore(self.workers)
 
     async def analyse(self, label: str, *args) -> Analysis | str:
         """`args` are `analyse_document`'s. `label` (the URL) names the document in logs."""
+        async with self.slots:
+            return await self._analyse(label, args)
+
+    async def _analyse(self, label: str, args: tuple) -> Analysis | str:
         for attempt in (1, 2):  # a second try only when another task broke the pool
             pool = self.pool
             outcome = await self._in_pool(pool, args)
@@ -76,7 +83,7 @@ class ExtractPool:
         if broken is not self.pool:
             return  # rebuilt already
         log.warning("%s; restarting the analysis pool", why)
-        self.pool = _process_pool()
+        self.pool = _process_pool(self.workers)
         # ProcessPoolExecutor has no public way to end its workers before Python 3.14
         # (kill_workers); its private `_processes` maps pid -> Process
         processes = list((getattr(broken, "_processes", None) or {}).values())
@@ -85,16 +92,23 @@ class ExtractPool:
             process.kill()
 
 
+def worker_count() -> int:
+    """One analysis process per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def _consume(future: asyncio.Future) -> None:
     """Read a pool future's outcome, so one nobody waits for any more logs nothing."""
     if not future.cancelled():
         future.exception()
 
 
-def _process_pool() -> ProcessPoolExecutor:
+def _process_pool(workers: int) -> ProcessPoolExecutor:
     """Extraction workers. Each one exits on its own if the crawl process dies (SIGKILL from
     cron or a user), so a killed run leaves no orphans behind."""
-    workers = max(1, min(4, os.cpu_count() or 1))
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     return ProcessPoolExecutor(max_workers=workers, mp_context=context,

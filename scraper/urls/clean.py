@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,12 @@ _SAFE_QUERY = _SAFE_PATH | frozenset("?")
 _INVISIBLE_RE = re.compile(r"[\t\n\r]")
 
 
+# A crawl meets the same URLs again and again (every page links the same sections): the
+# result of each is kept, within a bound, so the work is done once per URL.
+CACHE_SIZE = 65_536
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def clean_url(url: str, base: str | None = None) -> str | None:
     """Return the normalised http(s) URL to fetch, or None when it is not crawlable.
 

@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from .clean import _split_query, clean_url
+from .clean import CACHE_SIZE, _split_query, clean_url
 
 if TYPE_CHECKING:
     from tldextract import TLDExtract
@@ -42,6 +42,7 @@ _SITE_PREFIXES = ("www.", "m.", "amp.")
 # url_key
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def url_key(url: str) -> str:
     """Return the deduplication key of a URL.
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scraper.commands_crawl import EXIT_LOCKED, EXIT_USAGE, crawl
+from scraper.commands import EXIT_LOCKED, EXIT_USAGE
+from scraper.commands.crawl import crawl
 from scraper.crawl import LockedError, run_crawl
 from scraper.lock import RunLock
 from scraper.models import Config, CrawlConfig, SiteConfig
@@ -161,7 +162,7 @@ def test_lock_stops_a_concurrent_run(tmp_path):
 
 def _spawn_crawl(config_path: Path, db: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "scraper.commands_crawl", "crawl", "--config", str(config_path),
+        [sys.executable, "-m", "scraper.cli", "crawl", "--config", str(config_path),
          "--db", str(db), "-q"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -190,7 +191,7 @@ def test_two_concurrent_processes_second_exits_with_code_3(tmp_path):
         try:
             _wait_for(lambda: len(server.paths()) >= 2)
             second = subprocess.run(
-                [sys.executable, "-m", "scraper.commands_crawl", "crawl", "--config",
+                [sys.executable, "-m", "scraper.cli", "crawl", "--config",
                  str(config_path), "--db", str(db)], cwd=ROOT, capture_output=True, text=True)
         finally:
             first.kill()

@@ -1,5 +1,5 @@
-"""The `crawl` and `demo` click commands (registered in cli.py). Thin: parse options, call
-`run_crawl` / `run_demo`, print the summary, exit with the documented code.
+"""`scraper crawl` and `scraper demo`: parse options, call `run_crawl` / `run_demo`, print
+the summary, exit with the documented code.
 
 Exit codes: 0 ok; 1 the run failed (nothing reachable, every fetch failed); 2 bad usage or
 configuration; 3 another crawl holds the lock on this database.
@@ -8,26 +8,15 @@ configuration; 3 another crawl holds the lock on this database.
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 
 import click
 
-from .config import ConfigError, load_config
-from .crawl import CrawlSummary, LockedError, run_crawl
-from .store import StoreError
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
-
-
-def _logging(verbose: int, quiet: int) -> None:
-    level = logging.WARNING - 10 * verbose + 10 * quiet
-    logging.basicConfig(level=max(logging.DEBUG, min(level, logging.CRITICAL)),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
-    if verbose < 2:
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+from ..config import ConfigError, load_config
+from ..crawl import CrawlSummary, LockedError, run_crawl
+from ..store import StoreError
+from . import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, setup_logging
 
 
 def _report(summary: CrawlSummary, as_json: bool, quiet: int) -> None:
@@ -61,7 +50,7 @@ def crawl(config_path, db, sites, max_pages, max_duration, as_json, verbose, qui
       scraper crawl --config config/sites.toml --db data/articles.db
       scraper crawl --site bbc --max-duration 600 -q
     """
-    _logging(verbose, quiet)
+    setup_logging(verbose, quiet)
     try:
         config = load_config(config_path)
     except ConfigError as exc:
@@ -96,9 +85,9 @@ def demo(db, as_json, verbose, quiet) -> None:
     Example:
       scraper demo --db data/demo.db && sqlite3 data/demo.db 'select headline from articles'
     """
-    from .demo import run_demo
+    from ..demo import run_demo
 
-    _logging(verbose, quiet)
+    setup_logging(verbose, quiet)
     try:
         summary = run_demo(db, progress=quiet == 0)
     except LockedError as exc:
@@ -106,7 +95,3 @@ def demo(db, as_json, verbose, quiet) -> None:
         sys.exit(EXIT_LOCKED)
     _report(summary, as_json, quiet)
     sys.exit(summary.exit_code)
-
-
-if __name__ == "__main__":  # python -m scraper.commands_crawl crawl ...
-    click.Group(commands={"crawl": crawl, "demo": demo})()

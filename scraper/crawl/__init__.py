@@ -17,7 +17,7 @@ this order):
  4. robots (`robots_gate.py`, `robots.py`): a URL robots.txt disallows is never requested
     (counted as robots_blocked); a robots.txt redirect to another host is fetched in that
     host's turn;
- 5. fetch (`fetch.py`, hops in `redirects.py`) with If-None-Match / If-Modified-Since (only
+ 5. fetch (`fetch/`, hops in `redirects.py`) with If-None-Match / If-Modified-Since (only
     the validators stored for that very URL) -> `Page` (success, 304 or a failure reason; a
     same-host redirect hop waits for the host's delay, outside the fetch deadline);
  6. retry (`engine.py`) transient failures (tenacity backoff with jitter, Retry-After) via

@@ -47,7 +47,7 @@ class Page:
 
     `ok` is True for a usable 2xx response and for a 304 (`not_modified`). On failure
     `error` holds a short machine-friendly reason (e.g. "http_404", "read_timeout",
-    "too_large", "not_html", "redirect_loop", "robots_disallowed", "connect_refused"; see fetch.py)
+    "too_large", "not_html", "redirect_loop", "robots_disallowed", "connect_refused"; see scraper/fetch/)
     and `error_detail` a human sentence.
     """
 

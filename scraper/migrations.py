@@ -10,12 +10,15 @@ fails when one is not.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlite_utils
 
+from .authors import author_key, better_name
+from .chrono import normalise
 from .frontier import FrontierEntry
 
 log = logging.getLogger(__name__)
@@ -131,10 +134,113 @@ def _m003_frontier_window(db: sqlite_utils.Database) -> None:
                "(state, host, lane, prio_class, prio_time, depth)")
 
 
+# Columns migration 004 adds to `articles` (all described in README.md).
+RESEARCH_COLUMNS = (
+    ("published_utc", "TEXT"), ("published_date_only", "INTEGER"), ("published_day", "TEXT"),
+    ("modified_utc", "TEXT"), ("modified_date_only", "INTEGER"),
+    ("published_source", "TEXT"), ("byline_source", "TEXT"),
+    ("access", "TEXT"), ("access_reason", "TEXT"), ("run_id", "INTEGER"),
+)
+
+
+def date_columns(published: str | None, modified: str | None) -> dict[str, object]:
+    """The sortable UTC forms of an article's dates (see chrono.py), as `articles` columns."""
+    pub, mod = normalise(published), normalise(modified)
+    return {"published_utc": pub.utc, "published_date_only": int(pub.date_only) if pub.utc else None,
+            "published_day": pub.day, "modified_utc": mod.utc,
+            "modified_date_only": int(mod.date_only) if mod.utc else None}
+
+
+def _m004_research(db: sqlite_utils.Database) -> None:
+    """The researchers' database: sortable UTC dates (backfilled), provenance and access
+    columns on `articles`; `article_versions` (the previous records of a changed article);
+    `authors` and `article_authors` (people as data, backfilled from `articles.authors`)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(articles)").fetchall()}
+    for name, kind in RESEARCH_COLUMNS:
+        if name not in columns:
+            db.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS article_versions (
+            id INTEGER PRIMARY KEY, canonical_url TEXT NOT NULL, version INTEGER NOT NULL,
+            url TEXT, headline TEXT, standfirst TEXT, body TEXT, byline TEXT, authors TEXT,
+            published TEXT, modified TEXT, word_count INTEGER, extractor TEXT,
+            record_hash TEXT NOT NULL, page_id INTEGER, run_id INTEGER,
+            first_seen TEXT, replaced_at TEXT NOT NULL,
+            UNIQUE (canonical_url, version))"""
+    )
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS authors (
+            id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+            sites TEXT NOT NULL DEFAULT '[]', first_seen TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS article_authors (
+            canonical_url TEXT NOT NULL, position INTEGER NOT NULL,
+            author_id INTEGER NOT NULL REFERENCES authors (id), name TEXT NOT NULL,
+            PRIMARY KEY (canonical_url, position))"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_article_authors_author "
+               "ON article_authors (author_id, canonical_url)")
+    while True:  # backfill in batches; a kill part-way resumes here on the next open
+        rows = db.execute(
+            "SELECT rowid, published, modified FROM articles WHERE access IS NULL "
+            "LIMIT 5000").fetchall()
+        if not rows:
+            break
+        db.execute("BEGIN IMMEDIATE")
+        for rowid, published, modified in rows:
+            dates = date_columns(published, modified)
+            db.execute(f"UPDATE articles SET {', '.join(f'{k} = ?' for k in dates)}, "
+                       "access = 'full' WHERE rowid = ?", [*dates.values(), rowid])
+        db.execute("COMMIT")
+    done = {r[0] for r in db.execute("SELECT DISTINCT canonical_url FROM article_authors")}
+    db.execute("BEGIN IMMEDIATE")
+    for url, site, names, first_seen in db.execute(
+            "SELECT canonical_url, site, authors, first_seen FROM articles "
+            "WHERE authors IS NOT NULL AND authors != '[]'").fetchall():
+        if url not in done:
+            link_authors(db, url, site, json.loads(names or "[]"), first_seen or utc_now())
+    db.execute("COMMIT")
+    for index in ("published_utc", "site, published_utc", "modified_utc", "published_day",
+                  "run_id"):
+        name = "idx_articles_" + index.replace(", ", "_")
+        db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON articles ({index})")
+
+
+def link_authors(db: sqlite_utils.Database, canonical_url: str, site: str | None,
+                 names: list[str], now: str) -> None:
+    """One `article_authors` row per name in byline order, each linked to its `authors` row
+    (created, or given this site and a better display name). Inside the caller's transaction."""
+    db.execute("DELETE FROM article_authors WHERE canonical_url = ?", [canonical_url])
+    position = 0
+    for name in names:
+        key = author_key(name)
+        if not key:
+            continue
+        found = db.execute("SELECT id, name, sites FROM authors WHERE key = ?", [key]).fetchone()
+        if found is None:
+            cursor = db.execute("INSERT INTO authors (key, name, sites, first_seen) "
+                                "VALUES (?, ?, ?, ?)",
+                                [key, name, json.dumps([site] if site else []), now])
+            author_id = cursor.lastrowid
+        else:
+            author_id, shown, sites = found
+            sites = json.loads(sites or "[]")
+            if site and site not in sites:
+                sites.append(site)
+            db.execute("UPDATE authors SET name = ?, sites = ? WHERE id = ?",
+                       [better_name(shown, name), json.dumps(sites, ensure_ascii=False),
+                        author_id])
+        position += 1
+        db.execute("INSERT OR IGNORE INTO article_authors (canonical_url, position, author_id, "
+                   "name) VALUES (?, ?, ?, ?)", [canonical_url, position, author_id, name])
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_crawl_state", _m002_crawl_state),
     ("003_frontier_window", _m003_frontier_window),
+    ("004_research", _m004_research),
 ]
 
 

@@ -33,6 +33,13 @@ class Article:
     extractor: str = ""
     is_article: bool = True
     not_article_reason: str | None = None
+    # provenance: which source gave `published` and `byline` ("jsonld", "meta", "markup",
+    # "text", "url", "htmldate", "selector", "feed"), and whether the page shows the whole
+    # article: access "full", or "paywalled" / "truncated" / "blocked" with a reason
+    published_source: str | None = None
+    byline_source: str | None = None
+    access: str = "full"
+    access_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

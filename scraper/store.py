@@ -20,14 +20,14 @@ import logging
 import sqlite3
 from collections.abc import Container, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from .frontier import FrontierEntry
-from .migrations import apply_migrations, utc_now
+from .migrations import apply_migrations, date_columns, link_authors, utc_now
 from .models import Article, Page
 
 log = logging.getLogger(__name__)
@@ -50,15 +50,26 @@ class StoredPage:
 # ---------------------------------------------------------------- store
 
 
+# what a new version of an article is: a change in one of these (README, `article_versions`)
+VERSIONED_FIELDS = ("headline", "standfirst", "body", "byline")
+_PROVENANCE = ("url", "extractor", "published_source", "byline_source")
+
+
 def _record_hash(article: Article) -> str:
-    """Hash of what the extractor produced, to tell 'updated' from 'unchanged'."""
+    """Hash of what the extractor produced, to tell 'updated' from 'unchanged'. Provenance
+    (where a field came from) is no content; `access` counts only when the page is not whole,
+    so rows stored before it existed keep their hash."""
     data = article.to_dict()
-    for volatile in ("url", "extractor"):
+    for volatile in _PROVENANCE:
         data.pop(volatile, None)
+    if data.get("access") == "full":
+        data.pop("access", None)
+        data.pop("access_reason", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def _article_row(article: Article, page_id: int | None, now: str) -> dict[str, Any]:
+def _article_row(article: Article, page_id: int | None, now: str,
+                 run_id: int | None = None) -> dict[str, Any]:
     return {
         "canonical_url": article.canonical_url,
         "url": article.url,
@@ -81,6 +92,12 @@ def _article_row(article: Article, page_id: int | None, now: str) -> dict[str, A
         "page_id": page_id,
         "first_seen": now,
         "updated_at": now,
+        **date_columns(article.published, article.modified),
+        "published_source": article.published_source,
+        "byline_source": article.byline_source,
+        "access": article.access or "full",
+        "access_reason": article.access_reason,
+        "run_id": run_id,
     }
 
 
@@ -93,6 +110,8 @@ def article_from_row(row: dict[str, Any]) -> Article:
         description=row["description"], image=row["image"], section=row["section"],
         tags=tuple(json.loads(row["tags"] or "[]")), word_count=row["word_count"] or 0,
         extractor=row["extractor"] or "",
+        published_source=row.get("published_source"), byline_source=row.get("byline_source"),
+        access=row.get("access") or "full", access_reason=row.get("access_reason"),
     )
 
 
@@ -118,6 +137,15 @@ def _filters(site: str | None, since_column: str, since: str | None,
     return (f"WHERE {' AND '.join(conditions)}" if conditions else ""), params
 
 
+@dataclass
+class RunRecord:
+    """What a command tells its `runs` row (`Store.recorded_run`)."""
+
+    id: int
+    totals: dict[str, int] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class PackedContent:
     """A raw page as `pages` keeps it: gzip bytes and the SHA-256 of the original."""
@@ -139,6 +167,7 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._depth = 0
+        self.run_id: int | None = None  # the run started through this Store (start_run)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
@@ -238,21 +267,40 @@ class Store:
 
     # -- articles
 
-    def upsert_article(self, article: Article, page_id: int | None = None) -> str:
-        """Insert or update one article by canonical URL. Returns "new", "updated" or "unchanged"."""
+    def upsert_article(self, article: Article, page_id: int | None = None,
+                       run_id: int | None = None) -> str:
+        """Insert or update one article by canonical URL. Returns "new", "updated" or
+        "unchanged". `run_id` (default: the run this Store started, `start_run`) is recorded
+        on the row. A changed headline, standfirst, body or byline first moves the previous
+        record to `article_versions`; the byline's people go to `authors`/`article_authors`.
+        A page that is not whole (access paywalled, truncated or blocked) never replaces a
+        whole stored article: the stored one is kept and "unchanged" returned."""
         now = utc_now()
-        row = _article_row(article, page_id, now)
+        run_id = run_id if run_id is not None else self.run_id
+        row = _article_row(article, page_id, now, run_id)
         with self.transaction():
-            existing = self.db.execute(
-                "SELECT record_hash FROM articles WHERE canonical_url = ?", [article.canonical_url]
-            ).fetchone()
-            if existing and existing[0] == row["record_hash"]:
+            found = self.db.execute("SELECT * FROM articles WHERE canonical_url = ?",
+                                    [article.canonical_url])
+            names = [d[0] for d in found.description]
+            existing = found.fetchone()
+            old = dict(zip(names, existing, strict=True)) if existing else None
+            if old and row["access"] != "full" and (old.get("access") or "full") == "full":
+                log.warning("%s: the page is %s now (%s); the whole article stored before is "
+                            "kept", article.canonical_url, row["access"], row["access_reason"])
+                return "unchanged"
+            if old and old["record_hash"] == row["record_hash"]:
+                keep = ("published_source", "byline_source", "published_utc", "published_day",
+                        "published_date_only", "modified_utc", "modified_date_only")
                 self.db.execute(
-                    "UPDATE articles SET page_id = coalesce(?, page_id), extractor = ? "
+                    "UPDATE articles SET page_id = coalesce(?, page_id), extractor = ?, "
+                    f"run_id = coalesce(?, run_id), {', '.join(f'{c} = ?' for c in keep)} "
                     "WHERE canonical_url = ?",
-                    [page_id, article.extractor, article.canonical_url],
+                    [page_id, article.extractor, run_id, *(row[c] for c in keep),
+                     article.canonical_url],
                 )
                 return "unchanged"
+            if old and any(old[f] != row[f] for f in VERSIONED_FIELDS):
+                self._keep_version(old, now)
             columns = [c for c in row if c != "first_seen"]
             # ON CONFLICT DO UPDATE keeps the rowid, so the FTS triggers stay in step.
             self.db.execute(
@@ -261,7 +309,23 @@ class Store:
                     {', '.join(f'{c} = excluded.{c}' for c in columns if c != 'canonical_url')}""",
                 row,
             )
+            if not old or old["authors"] != row["authors"] or old["site"] != row["site"]:
+                link_authors(self.db, article.canonical_url, article.site,
+                             list(article.authors), now)
         return "updated" if existing else "new"
+
+    def _keep_version(self, old: dict[str, Any], now: str) -> None:
+        """The stored record of an article, about to change, as its next `article_versions` row."""
+        number = self.db.execute(
+            "SELECT coalesce(max(version), 0) + 1 FROM article_versions WHERE canonical_url = ?",
+            [old["canonical_url"]]).fetchone()[0]
+        fields = ("canonical_url", "url", "headline", "standfirst", "body", "byline", "authors",
+                  "published", "modified", "word_count", "extractor", "record_hash", "page_id",
+                  "run_id")
+        self.db.execute(
+            f"INSERT INTO article_versions ({', '.join(fields)}, version, first_seen, replaced_at) "
+            f"VALUES ({', '.join('?' for _ in fields)}, ?, ?, ?)",
+            [*(old.get(f) for f in fields), number, old["updated_at"], now])
 
     def get_article(self, canonical_url: str) -> Article | None:
         rows = list(self.db.query("SELECT * FROM articles WHERE canonical_url = ?", [canonical_url]))
@@ -290,12 +354,37 @@ class Store:
     # -- runs
 
     def start_run(self, command: str) -> int:
+        """A `runs` row for a command starting; articles this Store writes from now on record
+        its id (`articles.run_id`)."""
         with self.transaction():
             cursor = self.db.execute(
                 "INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')",
                 [command, utc_now()],
             )
-        return int(cursor.lastrowid)
+        self.run_id = int(cursor.lastrowid)
+        return self.run_id
+
+    @contextmanager
+    def recorded_run(self, command: str) -> Iterator[RunRecord]:
+        """A `runs` row around a command: 'running' at the start, then 'ok' (exit 0) or
+        'failed' with the exit code the command leaves with (`SystemExit`, a click error, or 1
+        for any other exception). The command may fill `totals` and `summary` on the way."""
+        record = RunRecord(self.start_run(command))
+        status, code = "ok", 0
+        try:
+            yield record
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            status = "ok" if code == 0 else "failed"
+            raise
+        except BaseException as exc:
+            status, code = "failed", int(getattr(exc, "exit_code", 1) or 1)
+            raise
+        finally:
+            try:
+                self.finish_run(record.id, status, code, record.totals, record.summary)
+            except StoreError as exc:  # the command's own outcome matters more
+                log.warning("could not record run %d: %s", record.id, exc)
 
     def finish_run(self, run_id: int, status: str, exit_code: int,
                    totals: dict[str, int] | None = None, summary: Any = None) -> None:

@@ -153,8 +153,10 @@ class Settler:
         content = content_key(article, entry.site)
         known = self.store.article_key(key) or (content and self.store.article_key(content))
         canonical = known or canonical  # step 9
-        article = replace(article, canonical_url=canonical, site=entry.site,
-                          **feed_hints(article, entry))
+        hints = feed_hints(article, entry)
+        if "published" in hints:  # provenance: the date came from the feed or sitemap
+            hints["published_source"] = "feed"
+        article = replace(article, canonical_url=canonical, site=entry.site, **hints)
         outcome = self.store.upsert_article(article, page_id)
         keys = [key, entry.key, url_key(page.final_url)] + ([content] if content else [])
         self.store.put_article_keys(list(dict.fromkeys(keys)), canonical)

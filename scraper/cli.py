@@ -24,9 +24,9 @@ COMMANDS = {
                   "Rebuild article rows from the stored raw pages with the current extractor "
                   "(no network)."),
     "search": ("scraper.commands.search:search",
-               "Full-text search over headline, standfirst and body (SQLite FTS5 syntax)."),
+               "Full-text search over headline, standfirst and body, best match first (bm25)."),
     "export": ("scraper.commands.export:export",
-               "Export stored articles as JSON Lines or CSV, newest first."),
+               "Export stored articles as JSON Lines, JSON, CSV, Parquet or WARC, newest first."),
 }
 
 

@@ -145,8 +145,8 @@ def test_reextract_applies_site_selectors_from_config(tmp_path, local_site):
 def test_search_finds_articles_and_bad_queries_fail_cleanly(tmp_path, local_site):
     db = tmp_path / "articles.db"
     assert run("extract", "--save", "--db", str(db), local_site.add("/a", SEED_HTML)).exit_code == 0
-    result = run("search", "--db", str(db), "NEAR(grooming police, 10)")
+    result = run("search", "--db", str(db), "--fts", "NEAR(grooming police, 10)")
     assert result.exit_code == 0 and "Grooming Gang Victims" in result.stdout
     for bad in ('"unterminated', "flood AND"):
-        result = run("search", "--db", str(db), bad)
-        assert result.exit_code == 1 and "bad search query" in result.output
+        result = run("search", "--db", str(db), "--fts", bad)
+        assert result.exit_code == 2 and "invalid full-text query" in result.output

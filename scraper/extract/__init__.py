@@ -14,8 +14,9 @@ from typing import TypeVar
 
 from ..models import Article
 from .body import extract_body
-from .byline import extract_authors, names_from_text
-from .dates import extract_dates, iso, parse_date
+from .access import access_verdict
+from .byline import extract_authors_with_source, names_from_text
+from .dates import extract_dates_with_source, iso, parse_date
 from .decode import decode_html
 from .document import Document
 from .fieldtext import similarity
@@ -64,8 +65,9 @@ def extract_article(html: str | bytes, url: str, headers: Mapping[str, str] | No
     headline = _guarded(_headline, None, doc, pinned)
     standfirst = _guarded(_standfirst, None, doc, pinned, headline, body)
     body = _without_standfirst(body, standfirst)
-    authors = _guarded(_authors, [], doc, pinned)
-    published, modified = _guarded(_dates, (None, None), doc, pinned)
+    authors, byline_source = _guarded(_authors, ([], None), doc, pinned)
+    published, modified, published_source = _guarded(_dates, (None, None, None), doc, pinned)
+    access, access_reason = _guarded(access_verdict, ("full", None), doc, body, headline)
     is_article, reason = _guarded(article_verdict, (False, "extraction failed"), doc, body, headline)
     return Article(
         url=url,
@@ -87,6 +89,10 @@ def extract_article(html: str | bytes, url: str, headers: Mapping[str, str] | No
         extractor=extractor_version(),
         is_article=is_article,
         not_article_reason=reason,
+        published_source=published_source if published else None,
+        byline_source=byline_source if authors else None,
+        access=access,
+        access_reason=access_reason,
     )
 
 
@@ -120,15 +126,20 @@ def _standfirst(doc: Document, pinned: dict[str, str], headline: str | None, bod
         extract_standfirst(doc, headline, body)
 
 
-def _authors(doc: Document, pinned: dict[str, str]) -> list[str]:
+def _authors(doc: Document, pinned: dict[str, str]) -> tuple[list[str], str | None]:
+    """The byline's names and their source (text, jsonld, meta or selector)."""
     pinned_byline = pinned.get("byline") and select_text(doc, pinned["byline"])
-    return names_from_text(pinned_byline) if pinned_byline else extract_authors(doc)
+    if pinned_byline:
+        return names_from_text(pinned_byline), "selector"
+    return extract_authors_with_source(doc)
 
 
-def _dates(doc: Document, pinned: dict[str, str]) -> tuple[str | None, str | None]:
-    published, modified = extract_dates(doc)
+def _dates(doc: Document, pinned: dict[str, str]) -> tuple[str | None, str | None, str | None]:
+    """(published, modified, the source of published)."""
+    published, modified, source = extract_dates_with_source(doc)
     if pinned.get("published"):
-        published = iso(parse_date(select_text(doc, pinned["published"]))) or published
+        chosen = iso(parse_date(select_text(doc, pinned["published"])))
+        published, source = (chosen, "selector") if chosen else (published, source)
     if pinned.get("modified"):
         modified = iso(parse_date(select_text(doc, pinned["modified"]))) or modified
-    return published, modified
+    return published, modified, source

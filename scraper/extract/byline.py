@@ -254,6 +254,12 @@ def visible_byline(doc: Document, brands: list[str]) -> tuple[bool, list[str]]:
 
 def metadata_authors(doc: Document, brands: list[str]) -> list[str]:
     """JSON-LD Person authors, else <meta name=author>; organisations dropped."""
+    return metadata_authors_with_source(doc, brands)[0]
+
+
+def metadata_authors_with_source(doc: Document, brands: list[str]) -> tuple[list[str], str | None]:
+    """`metadata_authors` and where they came from: "jsonld" or "meta" (None when none)."""
+    source = "jsonld"
     authors = (doc.ld_article or {}).get("author") or []
     if isinstance(authors, (dict, str)):
         authors = [authors]
@@ -271,7 +277,9 @@ def metadata_authors(doc: Document, brands: list[str]) -> list[str]:
         meta = doc.meta_first("author", "article:author", "dc.creator", "sailthru.author", "parsely-author")
         if meta and not meta.startswith("http"):
             names = names_from_text(meta, brands)
-    return _dedupe(names)
+            source = "meta"
+    names = _dedupe(names)
+    return names, source if names else None
 
 
 def lead_in_byline(doc: Document, brands: list[str]) -> list[str]:
@@ -290,13 +298,19 @@ def lead_in_byline(doc: Document, brands: list[str]) -> list[str]:
 
 
 def extract_authors(doc: Document) -> list[str]:
+    return extract_authors_with_source(doc)[0]
+
+
+def extract_authors_with_source(doc: Document) -> tuple[list[str], str | None]:
+    """The byline's names and where they came from (`articles.byline_source`): "text" (the
+    visible byline), "jsonld" or "meta"; None when there are none."""
     brands = _brand_keys(doc)
     shown, names = visible_byline(doc, brands)
     if names:
-        return _prefer_fuller(names, metadata_authors(doc, brands))
+        return _prefer_fuller(names, metadata_authors(doc, brands)), "text"
     if shown:
-        return []
+        return [], None
     names = lead_in_byline(doc, brands)
     if names:
-        return _prefer_fuller(names, metadata_authors(doc, brands))
-    return metadata_authors(doc, brands)
+        return _prefer_fuller(names, metadata_authors(doc, brands)), "text"
+    return metadata_authors_with_source(doc, brands)

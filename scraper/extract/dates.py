@@ -207,17 +207,28 @@ def _bounded_html(doc: Document) -> str:
     return doc.html[:len(doc.html) * _HTMLDATE_MAX_ELEMENTS // doc.element_count]
 
 
-def extract_published(doc: Document) -> datetime | None:
-    return (
-        _first_parsed(_ld_values(doc, _PUBLISHED_LD))
-        or _first_parsed(_meta_values(doc, _PUBLISHED_META))
-        or _first_parsed(_itemprop_values(doc, "datePublished"))
-        or _first_parsed(_time_values(doc, "published", marked_only=True))
-        or _url_day(doc.url)
-        or _first_parsed(_date_lines_after_headline(doc))
-        or _first_parsed(_time_values(doc, "published", marked_only=False))
-        or _htmldate_day(doc)
+def published_with_source(doc: Document) -> tuple[datetime | None, str | None]:
+    """The publication date and the source that gave it (`articles.published_source`):
+    jsonld, meta, markup (itemprop / <time>), url, text (shown under the headline), htmldate."""
+    chain = (
+        ("jsonld", lambda: _first_parsed(_ld_values(doc, _PUBLISHED_LD))),
+        ("meta", lambda: _first_parsed(_meta_values(doc, _PUBLISHED_META))),
+        ("markup", lambda: _first_parsed(_itemprop_values(doc, "datePublished"))),
+        ("markup", lambda: _first_parsed(_time_values(doc, "published", marked_only=True))),
+        ("url", lambda: _url_day(doc.url)),
+        ("text", lambda: _first_parsed(_date_lines_after_headline(doc))),
+        ("markup", lambda: _first_parsed(_time_values(doc, "published", marked_only=False))),
+        ("htmldate", lambda: _htmldate_day(doc)),
     )
+    for source, find in chain:
+        found = find()
+        if found is not None:
+            return found, source
+    return None, None
+
+
+def extract_published(doc: Document) -> datetime | None:
+    return published_with_source(doc)[0]
 
 
 def extract_modified(doc: Document) -> datetime | None:
@@ -230,11 +241,17 @@ def extract_modified(doc: Document) -> datetime | None:
 
 
 def extract_dates(doc: Document) -> tuple[str | None, str | None]:
-    published = extract_published(doc)
+    published, modified, _source = extract_dates_with_source(doc)
+    return published, modified
+
+
+def extract_dates_with_source(doc: Document) -> tuple[str | None, str | None, str | None]:
+    """(published, modified, the source of published) as ISO 8601."""
+    published, source = published_with_source(doc)
     modified = extract_modified(doc)
     if published and modified and _comparable(modified) < _comparable(published):
         modified = None  # a modification before publication is a broken field, not an update
-    return iso(published), iso(modified)
+    return iso(published), iso(modified), source
 
 
 def _comparable(value: datetime) -> datetime:

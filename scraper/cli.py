@@ -25,6 +25,11 @@ COMMANDS = {
                   "(no network)."),
     "search": ("scraper.commands.search:search",
                "Full-text search over headline, standfirst and body, best match first (bm25)."),
+    "history": ("scraper.commands.history:history",
+                "Show an article's stored versions and a word diff between each and the next."),
+    "stats": ("scraper.commands.stats:stats",
+              "Count articles per site, day, week, author or section, with shares and field "
+              "coverage."),
     "export": ("scraper.commands.export:export",
                "Export stored articles as JSON Lines, JSON, CSV, Parquet or WARC, newest first."),
 }

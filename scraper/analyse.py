@@ -10,9 +10,9 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .discover import parse_feed, parse_page_links, parse_sitemap
-from .extract import extract_article
-from .extract.decode import decode_html
+from .discover import parse_feed, parse_sitemap
+from .discover.links import links_from_tree
+from .extract import extract_from_document, parse_document
 from .models import Article, Link
 
 log = logging.getLogger(__name__)
@@ -64,13 +64,15 @@ def analyse_document(entry_kind: str, content: bytes, url: str, headers: Mapping
             Link(url=u, source="sitemap", referrer=url, kind="sitemap") for u in sitemap.sitemaps)
         return Analysis("sitemap", links=tuple(sitemap.links) + tuple(children),
                         error=sitemap.error)
-    article = extract_article(content, url, headers, selectors) if extract else None
+    if not (extract or want_links):
+        return Analysis("html")
+    doc = parse_document(content, url, headers)  # parsed once, for the links and the article
     links: tuple[Link, ...] = ()
-    if want_links:
-        text, _encoding = decode_html(content, headers)
-        found = parse_page_links(text, url, site_hosts)
+    if want_links:  # before extraction, which leaves doc.tree as served anyway
+        found = links_from_tree(doc.tree, url, site_hosts)
         extra = [Link(url=u, source=PAGINATION, referrer=url, kind="listing") for u in found.next_pages]
         extra += [Link(url=u, source="page", referrer=url, kind="feed") for u in found.feeds]
         links = tuple(extra) + tuple(found.links)
+    article = extract_from_document(doc, selectors) if extract else None
     return Analysis("article" if article is not None and article.is_article else "html",
                     article=article, links=links)

@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -44,6 +44,7 @@ _NEXT_WORDS = frozenset(
     )
 )  # fmt: skip
 _ARROWS = "›»→>< \u00a0\t"
+_INVISIBLE = re.compile(r"[\t\n\r]")  # what clean_url removes from an href before joining it
 
 
 def _is_next_words(text: str) -> bool:
@@ -58,7 +59,21 @@ def parse_page_links(
     *,
     depth: int = 0,
 ) -> PageLinks:
-    """Links, pagination, feeds, canonical and AMP URL of an HTML page.
+    """Parse an HTML page and find what it points to (see `links_from_tree`)."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    return links_from_tree(LexborHTMLParser(html), base_url, site_hosts, depth=depth)
+
+
+def links_from_tree(
+    tree: LexborHTMLParser,
+    base_url: str,
+    site_hosts: Iterable[str],
+    *,
+    depth: int = 0,
+) -> PageLinks:
+    """Links, pagination, feeds, canonical and AMP URL of an HTML page, from its parsed tree
+    (only read, so the tree extraction parsed can be passed: the page is parsed once).
 
     `links`: same-site <a href> targets (`site_hosts`, or the host of `base_url` when
     empty), cleaned, deduplicated by url_key (first anchor wins, a later anchor may
@@ -71,9 +86,6 @@ def parse_page_links(
     `feeds`: <link rel=alternate> RSS/Atom/RDF URLs (any host). `canonical`:
     rel=canonical else og:url. <base href> is honoured for everything.
     """
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace")
-    tree = LexborHTMLParser(html)
     base = _document_base(tree, base_url)
     hosts = list(site_hosts) or [base_url]
     page_key = url_key(base_url)
@@ -127,6 +139,72 @@ def _anchor_text(node: LexborNode) -> str | None:
     return truncate(text, TITLE_CHARS) if text else None
 
 
+class _PageHrefs:
+    """The hrefs of one page -> same-site clean URLs: `clean_url` then `same_site`, as before,
+    with the work done once per distinct href and URL, and off-site hrefs dropped uncleaned.
+
+    `same_site` reads only the host of the cleaned URL, and `clean_url` derives that host from
+    the host of the joined href alone. So the joined href's host (urljoin and urlsplit, the
+    first steps of `clean_url`) decides: an href to a host already found off-site is dropped
+    without being cleaned (news pages carry hundreds of such links), and an on-site host is not
+    tested again. An href whose host cannot be read this way takes the full path.
+    """
+
+    def __init__(self, base: str, hosts: list[str]) -> None:
+        self._base = base
+        self._joined_base = _INVISIBLE.sub("", base.strip())  # as clean_url joins it
+        self._hosts = hosts
+        self._on_site: dict[str, bool] = {}  # joined host -> same_site verdict
+        self._urls: dict[str, str | None] = {}  # href -> same-site clean URL
+        # A path, query or fragment (no scheme, no "//") joins to the base's host, whatever it is.
+        self._relative_host = self._joined_host("x")
+
+    def url(self, href: str) -> str | None:
+        """clean_url(href, base) when that is a same-site URL, else None."""
+        if href not in self._urls:
+            self._urls[href] = self._resolve(href)
+        return self._urls[href]
+
+    def _resolve(self, href: str) -> str | None:
+        host = self._host(href)
+        if host is not None and self._on_site.get(host) is False:
+            logger.debug("off-site link %s", href)
+            return None
+        url = clean_url(href, self._base)
+        if url is None:
+            return None
+        verdict = self._on_site.get(host) if host is not None else None
+        if verdict is None:
+            verdict = same_site(url, self._hosts)
+            if host is not None:
+                self._on_site[host] = verdict
+        if not verdict:
+            logger.debug("off-site link %s", url)
+            return None
+        return url
+
+    def _host(self, href: str) -> str | None:
+        """The host `clean_url(href, base)` starts from, or None when unknown."""
+        raw = _INVISIBLE.sub("", href.strip())
+        if raw[:1] > " " and ":" not in raw and not raw.startswith("//"):
+            return self._relative_host  # urlsplit finds no scheme and no netloc in it
+        if raw.startswith(("https://", "http://")):
+            try:
+                parts = urlsplit(raw)
+            except ValueError:
+                return None
+            if parts.netloc:  # urljoin keeps a URL's own scheme and netloc
+                return parts.hostname
+        return self._joined_host(raw)
+
+    def _joined_host(self, raw: str) -> str | None:
+        base = self._joined_base
+        try:
+            return urlsplit(urljoin(base, raw) if base else raw).hostname
+        except ValueError:
+            return None
+
+
 @dataclass(frozen=True)
 class _Anchor:
     url: str
@@ -143,18 +221,18 @@ def _anchor_links(
 ) -> tuple[tuple[Link, ...], list[_Anchor]]:
     by_key: dict[str, Link] = {}
     anchors: list[_Anchor] = []
+    hrefs = _PageHrefs(base, hosts)
+    known: dict[str, tuple[str, str]] = {}  # url -> (url_key, classify_url): a page repeats links
     for node in tree.css("a[href], area[href]"):
-        url = clean_url(node.attributes.get("href") or "", base)
+        url = hrefs.url(node.attributes.get("href") or "")
         if url is None:
             continue
-        if not same_site(url, hosts):
-            logger.debug("off-site link %s", url)
-            continue
         anchors.append(_Anchor(url, node))
-        key = url_key(url)
+        if url not in known:
+            known[url] = (url_key(url), classify_url(url))
+        key, kind = known[url]
         if key == page_key:
             continue
-        kind = classify_url(url)
         if kind == "asset":
             logger.debug("asset link %s", url)
             continue
@@ -242,12 +320,12 @@ def _next_numeric_page(anchors: list[_Anchor], base_url: str) -> str | None:
     current = page_number(base_url) or 1
     listing = _without_page(base_url)
     best: tuple[int, str] | None = None
-    for anchor in anchors:
-        number = page_number(anchor.url)
-        if number is None or number <= current or _without_page(anchor.url) != listing:
+    for url in dict.fromkeys(anchor.url for anchor in anchors):  # each URL once, in page order
+        number = page_number(url)
+        if number is None or number <= current or _without_page(url) != listing:
             continue
         if best is None or number < best[0]:
-            best = (number, anchor.url)
+            best = (number, url)
     return best[1] if best else None
 
 

@@ -34,7 +34,8 @@ from .meta import (
 from .selectors import select_body, select_text
 from .standfirst import extract_standfirst
 
-__all__ = ["extract_article", "extractor_version"]
+__all__ = ["Document", "extract_article", "extract_from_document", "extractor_version",
+           "parse_document"]
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
@@ -58,8 +59,20 @@ def extract_article(html: str | bytes, url: str, headers: Mapping[str, str] | No
     `selectors` optionally pins fields (see `selectors.SELECTOR_FIELDS`) to CSS selectors,
     from a site's config entry; generic extraction is used where they match nothing.
     """
+    return extract_from_document(parse_document(html, url, headers), selectors)
+
+
+def parse_document(html: str | bytes, url: str,
+                   headers: Mapping[str, str] | None = None) -> Document:
+    """The page decoded (see `decode_html`) and parsed once. Its `tree` is never modified by
+    extraction, so the caller may also read it, e.g. for links (`links_from_tree`)."""
     text, _encoding = decode_html(html, headers)
-    doc = Document(text, url)
+    return Document(text, url)
+
+
+def extract_from_document(doc: Document, selectors: Mapping[str, str] | None = None) -> Article:
+    """`extract_article` on a page already parsed by `parse_document`."""
+    url = doc.url
     pinned = dict(selectors or {})
     body = _guarded(_body, "", doc, pinned)
     headline = _guarded(_headline, None, doc, pinned)

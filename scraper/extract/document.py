@@ -74,7 +74,9 @@ def url_parts(url: str) -> SplitResult:
 
 @dataclass
 class Document:
-    """Internal to the extract package: parsed once, read by every field extractor."""
+    """The page parsed once, read by every field extractor (and by link discovery, through
+    `parse_document`). Nothing modifies `tree`: a stage that edits the DOM works on a clone
+    (`clean.cleaned_tree`), so the tree stays the page as served."""
 
     html: str
     url: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
@@ -31,6 +32,7 @@ _CHROME_WORDS = re.compile(
 )
 _ARTICLE_WORDS = re.compile(r"article|post|entry|story|content|main", re.I)
 _WORD = re.compile(r"\w+")
+_CACHED_TEXTS = 1024  # word bags kept by `overlap`: a page compares at most a few hundred texts
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
@@ -170,13 +172,23 @@ def words(text: str | None) -> list[str]:
     return _WORD.findall((text or "").casefold().translate(_QUOTES))
 
 
+@lru_cache(maxsize=_CACHED_TEXTS)
+def _word_bag(text: str) -> tuple[Counter[str], int]:
+    """The words of a text as a multiset, and how many there are. Cached: the field stages
+    compare the same texts (titles, candidate blocks) over and over. Shared: never modify it."""
+    bag = Counter(words(text))
+    return bag, sum(bag.values())
+
+
 def overlap(a: str | None, b: str | None) -> tuple[float, float]:
     """Share of a's words found in b, and of b's words found in a (multiset)."""
-    wa, wb = Counter(words(a)), Counter(words(b))
-    if not wa or not wb:
+    (wa, size_a), (wb, size_b) = _word_bag(a or ""), _word_bag(b or "")
+    if not size_a or not size_b:
         return 0.0, 0.0
-    common = sum((wa & wb).values())
-    return common / sum(wa.values()), common / sum(wb.values())
+    if len(wa) > len(wb):
+        wa, wb = wb, wa
+    common = sum(min(count, wb[word]) for word, count in wa.items() if word in wb)
+    return common / size_a, common / size_b
 
 
 def similarity(a: str | None, b: str | None) -> float:

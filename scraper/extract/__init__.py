@@ -13,8 +13,8 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TypeVar
 
 from ..models import Article
-from .body import extract_body
 from .access import access_verdict
+from .body import extract_body
 from .byline import extract_authors_with_source, names_from_text
 from .dates import extract_dates_with_source, iso, parse_date
 from .decode import decode_html

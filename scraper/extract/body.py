@@ -4,6 +4,9 @@ trafilatura reads a pre-cleaned copy of the DOM (clean.py); the paragraphs it re
 line-level filters for the boilerplate that lives inside the article container itself: repeated
 headline, date lines, "Related:" / "Read more:" lines, newsletter and follow calls, wire credits
 and pull quotes repeating the text.
+
+trafilatura's XML of the extraction the text came from is kept on the Document (`body_xml`):
+`structure.body_blocks` renders the same paragraphs with their headings, lists and quotes.
 """
 
 from __future__ import annotations
@@ -11,7 +14,10 @@ from __future__ import annotations
 import re
 
 import trafilatura
+from lxml.etree import _Element
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+from trafilatura.core import determine_returnstring
+from trafilatura.settings import Extractor
 
 from .clean import cleaned_tree, main_text_container, prose_chars
 from .document import MAX_COSTLY_ELEMENTS, Document, node_text
@@ -76,11 +82,11 @@ _QUOTES = "\"'“”‘’«»„"
 def extract_body(doc: Document) -> str:
     tree = cleaned_tree(doc)
     html = _bounded_html(tree)
-    paragraphs = _trafilatura_paragraphs(html, doc.url, favor_precision=True)
+    paragraphs, doc.body_xml = _trafilatura_paragraphs(html, doc.url, favor_precision=True)
     if _word_count(" ".join(paragraphs)) < _LOST_TEXT_WORDS and prose_chars(tree) >= _LOST_TEXT_PROSE:
         # favor_precision's link-density pruning can take the container of the whole text
         # with it (seen when the headline is a plain <div>): the default settings keep it
-        paragraphs = _trafilatura_paragraphs(html, doc.url, favor_precision=False)
+        paragraphs, doc.body_xml = _trafilatura_paragraphs(html, doc.url, favor_precision=False)
     return "\n\n".join(_drop_boilerplate_lines(paragraphs, _headlines(doc)))
 
 
@@ -116,12 +122,18 @@ def _opening_within_budget(node: LexborNode, budget: int):
         yield child.html or ""
 
 
-def _trafilatura_paragraphs(html: str, url: str, favor_precision: bool) -> list[str]:
-    text = trafilatura.extract(
-        html, url=url, include_comments=False, include_tables=True,
-        favor_precision=favor_precision, output_format="txt", deduplicate=False,
-    ) or ""
-    return [line.strip() for line in text.splitlines() if line.strip()]
+def _trafilatura_paragraphs(html: str, url: str,
+                            favor_precision: bool) -> tuple[list[str], _Element | None]:
+    """The text lines of trafilatura's extraction and the XML they were written from.
+    `trafilatura.extract(output_format="txt")` in two steps (the same calls it makes), so the
+    text is exactly what it returns and the XML is not thrown away."""
+    options = Extractor(output_format="txt", precision=favor_precision, comments=False,
+                        tables=True, dedup=False, url=url)
+    document = trafilatura.bare_extraction(html, options=options)
+    if document is None:
+        return [], None
+    text = determine_returnstring(document, options) or ""
+    return [line.strip() for line in text.splitlines() if line.strip()], document.body
 
 
 def _headlines(doc: Document) -> set[str]:

@@ -1,7 +1,10 @@
 """Published and modified dates, kept apart, ISO 8601 with the timezone where known.
 
 Sources, most trusted first: JSON-LD, <meta>, itemprop/<time> markup, a date shown near the
-headline, the URL path, then htmldate as a last resort."""
+headline, the URL path, then htmldate as a last resort.
+
+A date that belongs to another page is never borrowed: a <time> inside a link to another page,
+and the dates in link targets (`/2024/05/01/story` on a home page), are the linked story's."""
 
 from __future__ import annotations
 
@@ -9,8 +12,9 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from dateutil import parser as date_parser
+from selectolax.lexbor import LexborNode
 
-from .document import Document, clean_text
+from .document import Document, absolute_url, clean_text
 from .fieldtext import elements_after, is_hidden
 from .headline import find_headline_node
 
@@ -53,6 +57,8 @@ _DATE_LINE_OTHER_CHARS = 40
 _NOT_DATE_TAGS = {"script", "style", "noscript", "template", "option", "select"}
 # htmldate reads at most this many elements' share of the page (news pages have a few thousand).
 _HTMLDATE_MAX_ELEMENTS = 5_000
+# The target of an <a>: htmldate's extensive search reads dates in the raw HTML, hrefs included.
+_LINK_TARGET = re.compile(r"""(<a\b[^>]*?\shref\s*=\s*)("[^"]*"|'[^']*'|[^\s>]*)""", re.I)
 _LABEL_WORDS = re.compile(
     r"^\s*(?:(?:published|posted|updated|last updated|modified|created|date)\s*(?:on|at)?\s*:?\s*)+",
     re.I,
@@ -139,6 +145,8 @@ def _time_values(doc: Document, kind: str, marked_only: bool) -> list[str | None
     ones, which may also be comment or related-story times."""
     marked, unmarked = [], []
     for node in doc.tree.css("time"):
+        if kind == "published" and not marked_only and _links_elsewhere(node, doc.url):
+            continue  # a teaser's date: the linked story's, not this page's
         attrs = node.attributes
         value = attrs.get("datetime") or node.text(separator=" ")
         parent_class = (node.parent.attributes.get("class") or "") if node.parent else ""
@@ -151,6 +159,21 @@ def _time_values(doc: Document, kind: str, marked_only: bool) -> list[str | None
         elif not is_update:
             unmarked.append(value)
     return marked if marked_only else unmarked
+
+
+def _links_elsewhere(node: LexborNode, url: str) -> bool:
+    """Is the node inside a link to another page (not a permalink to this one)?"""
+    parent = node.parent
+    while parent is not None and parent.tag != "a":
+        parent = parent.parent
+    if parent is None:
+        return False
+    target = absolute_url(url, parent.attributes.get("href") or "") or ""
+    return _page_of(target) != _page_of(url)
+
+
+def _page_of(url: str) -> str:
+    return url.split("#", 1)[0].rstrip("/")
 
 
 def _date_lines_after_headline(doc: Document) -> list[str | None]:
@@ -187,7 +210,7 @@ def _htmldate_day(doc: Document) -> datetime | None:
     try:
         from htmldate import find_date
 
-        html = _bounded_html(doc)
+        html = _LINK_TARGET.sub(r'\1""', _bounded_html(doc))  # no date from a link target
         # the quick pass first: the extensive one can take 100+ ms on very large pages
         found = find_date(html, url=doc.url, original_date=True, extensive_search=False) or find_date(
             html, url=doc.url, original_date=True, extensive_search=True)

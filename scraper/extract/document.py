@@ -81,6 +81,8 @@ class Document:
     html: str
     url: str
     tree: LexborHTMLParser = field(init=False)
+    # trafilatura's XML of the body text, set by `body.extract_body` (for `structure.py`)
+    body_xml: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.tree = LexborHTMLParser(self.html)

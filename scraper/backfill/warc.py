@@ -61,22 +61,38 @@ class Skip:
 
 def iter_captures(path: str | Path, max_bytes: int) -> Iterator[Capture | Skip]:
     """Every record of a WARC file as a Capture or a Skip, in file order. Records larger than
-    `max_bytes` are skipped unread ("too_large")."""
+    `max_bytes` are skipped unread ("too_large").
+
+    Each record is handed on only once the next one has been found, because a record whose
+    bytes were cut out of the middle of a plain file reads as a whole one (its length runs
+    into the next record) and only the next read fails: when the next record start found
+    then lies inside it, it is reported as malformed instead."""
     size = os.path.getsize(path)
     start: int | None = 0
     while start is not None and start < size:
-        last: int | None = None
+        pending: tuple[Capture | Skip, int] | None = None  # (item, where its block ends)
         try:
             with open(path, "rb") as stream:
+                gzipped = stream.read(2) == b"\x1f\x8b"
                 stream.seek(start)
                 for record in ArchiveIterator(stream, parse_http=False, auto_decode="none"):
-                    last = record.stream_pos
-                    yield _capture(record, max_bytes)
+                    if pending:
+                        yield pending[0]
+                    pending = (_capture(record, max_bytes),
+                               record.stream_pos + record.content_length)
+            if pending:
+                yield pending[0]
             return
         except (OSError, ValueError) as exc:  # FastWARC's parse errors are OSError
-            at = last if last is not None else start
-            yield Skip(at, None, "malformed", f"unreadable WARC data after offset {at}: {exc}")
+            at = pending[0].offset if pending else start
             start = _next_record(path, at + 1)
+            if pending:
+                item, end = pending
+                if not gzipped and start is not None and start < end and isinstance(item, Capture):
+                    item = Skip(item.offset, item.url, "malformed",
+                                "the record runs into the next one (bytes missing)")
+                yield item
+            yield Skip(at, None, "malformed", f"unreadable WARC data after offset {at}: {exc}")
             if start is not None:
                 log.info("%s: resuming at offset %d after bad data", path, start)
 

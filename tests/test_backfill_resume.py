@@ -1,0 +1,84 @@
+"""A backfill killed with SIGKILL halfway resumes: finished shards are skipped, the shard
+being written is written again, and the merged database equals that of an uninterrupted run
+(the same rows, none twice)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.warcs import corpus_pages, write_warcs
+
+from .test_backfill import rows, same_database
+
+FILES = 6
+RUN = ("import sys; from scraper.commands.backfill import backfill_cmd; "
+       "backfill_cmd(sys.argv[1:], prog_name='scraper backfill')")
+
+
+def start(warcs: list[Path], db: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", RUN, *map(str, warcs), "--db", str(db),
+                             "--workers", "2", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (exited, not yet reaped by its new parent) is not running
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_backfill_killed_halfway_resumes_to_the_same_database(tmp_path):
+    warcs = write_warcs(tmp_path / "warcs", corpus_pages(limit=18), FILES)
+    reference = tmp_path / "reference.db"
+    done = start(warcs, reference)
+    assert done.wait(timeout=300) == 0, done.stderr.read().decode()
+
+    db = tmp_path / "killed.db"
+    shard_dir = Path(str(db) + ".shards")
+    run = start(warcs, db)
+    deadline = time.monotonic() + 120
+    workers: list[int] = []
+    while time.monotonic() < deadline and run.poll() is None:
+        workers = children(run.pid) or workers
+        if len(list(shard_dir.glob("*.shard"))) >= 2:
+            break
+        time.sleep(0.02)
+    assert run.poll() is None, "the backfill finished before it could be killed"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    finished = len(list(shard_dir.glob("*.shard")))
+    assert 2 <= finished < FILES
+    gone = time.monotonic() + 10  # the pool's workers end themselves with their parent
+    while any(alive(pid) for pid in workers) and time.monotonic() < gone:
+        time.sleep(0.1)
+    assert workers and not any(alive(pid) for pid in workers)
+
+    resumed = start(warcs, db)
+    out, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err.decode()
+    assert json.loads(out)["reused"] == finished  # finished shards were not written again
+    same_database(reference, db)
+    articles = rows(db, "articles")
+    assert len(articles) == len({dict(r)["canonical_url"] for r in articles})
+    assert not list(shard_dir.glob("*.partial"))

@@ -46,7 +46,7 @@ def run_ray(func: Callable[..., Any], jobs: Sequence[Any], workers: int | None,
                      log_to_driver=True)
     try:
         counter = _counter_actor(ray).remote()
-        here = ray.get_runtime_context().get_node_id()
+        here = _driver_node(ray)
         task = ray.remote(num_cpus=1, max_retries=MAX_RETRIES, retry_exceptions=True)(_task)
         refs = {task.remote(func, ship, job, counter, here): job for job in jobs}
         seen = 0
@@ -65,6 +65,11 @@ def run_ray(func: Callable[..., Any], jobs: Sequence[Any], workers: int | None,
     finally:
         if started_here:
             ray.shutdown()
+
+
+def _driver_node(ray) -> str:
+    """The id of the machine this process runs on (a task on another one ships its shard)."""
+    return ray.get_runtime_context().get_node_id()
 
 
 def _task(func, ship, job, counter, driver_node):

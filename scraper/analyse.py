@@ -7,12 +7,15 @@ it is a pure top-level function of picklable arguments returning a picklable rec
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .discover import parse_feed, parse_sitemap
 from .discover.links import links_from_tree
+from .discover.sitemaps import SitemapStream
 from .extract import extract_from_document, parse_document
+from .frontier import Admission, admit_link
 from .models import Article, Link
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,11 @@ class Analysis:
     article: Article | None = None
     links: tuple[Link, ...] = ()
     error: str | None = None
+    # a sitemap's URLs admitted here, as frontier rows (FrontierEntry.row), their hosts and
+    # what was left out by reason: a 50,000-URL sitemap crosses the process boundary once
+    rows: tuple[tuple, ...] = ()
+    hosts: tuple[str, ...] = ()
+    left_out: tuple[tuple[str, int], ...] = ()
 
 
 def sniff_kind(content: bytes, content_type: str = "") -> str:
@@ -50,7 +58,8 @@ def sniff_kind(content: bytes, content_type: str = "") -> str:
 
 def analyse_document(entry_kind: str, content: bytes, url: str, headers: Mapping[str, str],
                      site_hosts: tuple[str, ...], extract: bool, want_links: bool,
-                     selectors: Mapping[str, str] | None = None) -> Analysis:
+                     selectors: Mapping[str, str] | None = None,
+                     admission: Admission | None = None) -> Analysis:
     """Never raises for bad input: parsers report errors in the result. `selectors` are the
     site's optional per-field CSS selectors from its config entry."""
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
@@ -58,6 +67,8 @@ def analyse_document(entry_kind: str, content: bytes, url: str, headers: Mapping
     if kind == "feed":
         feed = parse_feed(content, url)
         return Analysis("feed", links=feed.links, error=feed.error)
+    if kind == "sitemap" and admission is not None:
+        return _sitemap_rows(content, url, admission)
     if kind == "sitemap":
         sitemap = parse_sitemap(content, url)
         children = sitemap.sitemap_links or tuple(
@@ -76,3 +87,25 @@ def analyse_document(entry_kind: str, content: bytes, url: str, headers: Mapping
     article = extract_from_document(doc, selectors) if extract else None
     return Analysis("article" if article is not None and article.is_article else "html",
                     article=article, links=links)
+
+
+def _sitemap_rows(content: bytes, url: str, admission: Admission) -> Analysis:
+    """A sitemap streamed: its pages admitted here (`admit_link`), as rows for a bulk insert;
+    an index's children returned as links, for the crawler's revisit rule."""
+    stream = SitemapStream(content, url)
+    children: list[Link] = []
+    rows: list[tuple] = []
+    hosts: set[str] = set()
+    left_out: Counter[str] = Counter()
+    for link in stream:
+        if stream.index:
+            children.append(link)
+            continue
+        entry = admit_link(link, admission)
+        if isinstance(entry, str):
+            left_out[entry] += 1
+            continue
+        rows.append(entry.row())
+        hosts.add(entry.host)
+    return Analysis("sitemap", links=tuple(children), error=stream.error, rows=tuple(rows),
+                    hosts=tuple(sorted(hosts)), left_out=tuple(left_out.most_common()))

@@ -7,7 +7,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 CONFIG ?= config/sites.toml
 DB     ?= data/articles.db
 
-.PHONY: install test stress crawl demo bench bench-crawl bench-memory lint clean
+.PHONY: install test stress crawl demo explore bench bench-crawl bench-memory lint clean
 
 install: $(STAMP)
 
@@ -28,6 +28,13 @@ crawl: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/scraper demo --db data/demo.db
+
+# browse and search the database in Datasette on 127.0.0.1 (metadata, canned queries and
+# hidden internal tables from config/datasette.yml); `make explore DB=data/demo.db`
+EXPLORE_PORT ?= 8001
+explore: $(STAMP)
+	test -f $(DB) || { echo "no database at $(DB): run make crawl or make demo first (DB=data/demo.db)"; exit 2; }
+	$(BIN)/datasette serve $(DB) -m config/datasette.yml --plugins-dir config/datasette-plugins -h 127.0.0.1 -p $(EXPLORE_PORT)
 
 bench: $(STAMP)
 	$(BIN)/python -m scraper.bench

@@ -32,6 +32,8 @@ COMMANDS = {
               "coverage."),
     "export": ("scraper.commands.export:export",
                "Export stored articles as JSON Lines, JSON, CSV, Parquet or WARC, newest first."),
+    "status": ("scraper.commands.status:status",
+               "Show each site's last run, newest article, pending URLs and failing hosts."),
 }
 
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .crawl import CrawlSummary, run_crawl
+from .crawl import CrawlSummary, Interrupts, run_crawl
 from .models import Config, CrawlConfig, SiteConfig
 
 log = logging.getLogger(__name__)
@@ -35,11 +35,14 @@ def demo_config(base_url: str) -> Config:
     return Config(crawl=crawl, sites=(site,))
 
 
-def run_demo(db_path: Path, progress: bool = False) -> CrawlSummary:
-    """Serve the demo site on 127.0.0.1, crawl it into `db_path`, return the run summary."""
+def run_demo(db_path: Path, progress: bool = False,
+             interrupts: Interrupts | None = None) -> CrawlSummary:
+    """Serve the demo site on 127.0.0.1, crawl it into `db_path`, return the run summary
+    (`interrupts`: see `run_crawl`)."""
     with serve_demo_site() as base_url:
         log.info("demo site at %s", base_url)
-        return run_crawl(demo_config(base_url), Path(db_path), progress=progress)
+        return run_crawl(demo_config(base_url), Path(db_path), progress=progress,
+                         interrupts=interrupts)
 
 
 @contextmanager

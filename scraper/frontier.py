@@ -3,12 +3,20 @@
 `FrontierEntry` crosses the boundary between the crawler (crawl.py, politeness.py) and the
 database (store.py persists it in the `frontier` table so a killed run resumes). No I/O here.
 
-Order ("newest first", and so that traps cannot eat the page budget): robots.txt, then feeds
-and sitemaps, then start pages, then articles: those linked from the site's pages without a
-date first (being on the live site now is the best sign of news), then dated ones newest
-first (feed/sitemap date, else the date in the URL), then undated ones from feeds and
-sitemaps in discovery order; then listing pages by depth, then anything else by depth.
-A big archive sitemap of old URLs therefore cannot crowd out today's stories.
+Order ("front page first, then newest first", and so that traps cannot eat the page budget):
+robots.txt, then feeds and sitemaps, then start pages, then the front-page stories: articles
+linked from a start page or listed in a feed (source "start" or "feed"), in the order found;
+then other articles: those linked from the site's pages without a date first (being on the
+live site now is the best sign of news), then dated ones newest first (feed/sitemap date,
+else the date in the URL), then undated ones from sitemaps in discovery order; then listing
+pages by depth, then anything else by depth. A big archive sitemap of old URLs, or the
+hundred links of one article page, therefore cannot crowd out today's front page.
+
+Front-page stories share the start pages' class (2: not alternated with listing pages, see
+politeness.py) with a `prio_time` of 1 where start pages have 0; the stored `prio_class` and
+`prio_time` columns (migration 003) keep that order on disk. A pending entry found again on
+a start page or in a feed takes that rank, whichever source found it first
+(`linkqueue.wanted`).
 """
 
 from __future__ import annotations
@@ -41,6 +49,13 @@ UNKNOWN = "unknown"
 BROWSE_KINDS = frozenset({LISTING, UNKNOWN})
 _CLASS = {ROBOTS: 0, FEED: 1, SITEMAP: 1, START: 2, ARTICLE: 3, LISTING: 5, UNKNOWN: 6}
 _LIVE_SOURCES = frozenset({"page", "start", "redirect"})  # found on the site's own pages
+FRONT_SOURCES = frozenset({"start", "feed"})  # linked from a start page, listed in a feed
+FRONT_TIME = 1.0  # front-page stories sort after the start pages of their class (0.0)
+
+
+def front_row(row: dict) -> bool:
+    """Is this frontier row (a dict of its columns) ranked as a front-page story?"""
+    return row.get("kind") == ARTICLE and row.get("prio_class") == _CLASS[START]
 
 
 @dataclass(frozen=True)
@@ -85,11 +100,18 @@ class FrontierEntry:
                 self.referrer, self.title, self.published, self.summary, self.host, self.lane,
                 klass, when, timestamp(self.published))
 
+    @property
+    def front(self) -> bool:
+        """A story linked from a start page or listed in a feed."""
+        return self.kind == ARTICLE and self.source in FRONT_SOURCES
+
     def priority(self) -> tuple[int, float, int, int]:
         """Smaller sorts first."""
         klass = _CLASS.get(self.kind, _CLASS[UNKNOWN])
         if self.kind != ARTICLE:
             return (klass, 0.0, self.depth, self.seq)
+        if self.front:
+            return (_CLASS[START], FRONT_TIME, self.depth, self.seq)
         published = timestamp(self.published) or timestamp(url_date(self.url))
         if published is None and self.source in _LIVE_SOURCES:
             published = math.inf

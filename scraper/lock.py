@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import struct
 import threading
 from pathlib import Path
 
@@ -25,6 +26,27 @@ _HELD_GUARD = threading.Lock()
 
 class LockedError(Exception):
     """Another run holds the lock on this database (the CLI exits with code 3)."""
+
+
+def lock_holder(db_path: Path) -> int | None:
+    """The pid of the process holding the crawl lock of `db_path`, or None when it is free
+    (asked with F_GETLK: the lock is not taken, so a crawl starting meanwhile is never
+    turned away). None too where the question cannot be asked."""
+    path = Path(str(db_path) + ".lock")
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        # struct flock on Linux: short l_type, l_whence; off_t l_start, l_len; pid_t l_pid
+        query = struct.pack("@hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
+        answer = fcntl.fcntl(fd, fcntl.F_GETLK, query)
+        kind, _, _, _, pid = struct.unpack("@hhqqi4x", answer)
+        return pid if kind != fcntl.F_UNLCK else None
+    except (OSError, struct.error):
+        return None
+    finally:
+        os.close(fd)
 
 
 class RunLock:

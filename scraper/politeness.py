@@ -177,10 +177,12 @@ class Scheduler:
 
     def push(self, entry: FrontierEntry) -> bool:
         """Queue an entry. If the same key is already queued, the new one replaces it only
-        when it is shallower (found closer to a start page) or a retry. An entry that does
-        not make its host's window stays on disk only. True if queued."""
+        when it is shallower (found closer to a start page), a front-page story the old one
+        was not, or a retry. An entry that does not make its host's window stays on disk
+        only. True if queued."""
         old = self._queued.get(entry.key)
-        if old is not None and old.depth <= entry.depth and entry.attempts <= old.attempts:
+        if old is not None and old.depth <= entry.depth and entry.attempts <= old.attempts \
+                and not (entry.front and not old.front):
             return False
         state = self.host(entry.host)
         if entry.not_before > time.time():

@@ -574,3 +574,46 @@ class Store:
             for key in keys:
                 self.db.execute("INSERT INTO article_keys (key, canonical_url) VALUES (?, ?) "
                                 "ON CONFLICT(key) DO NOTHING", [key, canonical_url])
+
+    # -- status (operators): `scraper status`, `scraper crawl --check`, and the runs a
+    # SIGKILL left `running` (issue 9). Read-only but for close_stale_runs.
+
+    def close_stale_runs(self, prefix: str = "crawl") -> list[int]:
+        """Mark `killed` the runs of commands starting with `prefix` still `running` (the
+        caller holds the crawl lock, so none of them is alive): their finish time stays
+        unknown (NULL). Returns their ids."""
+        with self.transaction():
+            ids = [row[0] for row in self.db.execute(
+                "SELECT id FROM runs WHERE status = 'running' AND command LIKE ? ORDER BY id",
+                [prefix + "%"]).fetchall()]
+            if ids:
+                self.db.execute(
+                    "UPDATE runs SET status = 'killed' WHERE status = 'running' "
+                    "AND command LIKE ?", [prefix + "%"])
+        return ids
+
+    def status_runs(self, limit: int, prefix: str = "crawl") -> list[dict[str, Any]]:
+        """The last `limit` runs of commands starting with `prefix`, newest first."""
+        return list(self.db.query(
+            "SELECT * FROM runs WHERE command LIKE ? ORDER BY id DESC LIMIT ?",
+            [prefix + "%", limit]))
+
+    def status_pending(self) -> dict[str, int]:
+        """Pending frontier entries per site."""
+        rows = self.db.execute("SELECT site, count(*) FROM frontier WHERE state = 'pending' "
+                               "GROUP BY site").fetchall()
+        return dict(rows)
+
+    def status_articles(self) -> dict[str, tuple[int, str | None]]:
+        """Per site: (stored articles, when the newest was first stored, UTC ISO)."""
+        rows = self.db.execute("SELECT site, count(*), max(first_seen) FROM articles "
+                               "GROUP BY site").fetchall()
+        return {site: (count, newest) for site, count, newest in rows}
+
+    def status_next(self, site: str, limit: int) -> list[dict[str, Any]]:
+        """The first `limit` pending entries of a site in scheduling order (all hosts
+        together; a run interleaves hosts)."""
+        return list(self.db.query(
+            "SELECT url, kind, source, depth, not_before, attempts FROM frontier "
+            "WHERE state = 'pending' AND site = ? ORDER BY prio_class, prio_time, depth, "
+            "rowid LIMIT ?", [site, limit]))

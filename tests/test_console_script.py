@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +18,9 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 def test_demo_from_the_installed_command_in_another_directory(tmp_path):
     result = run("demo", "--db", str(tmp_path / "demo.db"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "10 new articles" in result.stdout
+    assert "10 new articles" in result.stderr  # the summary is log lines, timestamped
+    assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO run=1 scraper.summary: "
+                     r"exit code 0 \(ok\)$", result.stderr, re.M)
     with sqlite3.connect(tmp_path / "demo.db") as conn:
         assert conn.execute("SELECT count(*) FROM articles").fetchone() == (10,)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

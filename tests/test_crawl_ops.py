@@ -227,7 +227,7 @@ def test_sigkilled_run_resumes_without_loss_or_duplicates(tmp_path):
         assert store.integrity_ok()
         assert store.frontier_counts().get("pending", 0) == 0
         statuses = [r["status"] for r in store.db.query("SELECT status FROM runs ORDER BY id")]
-    assert statuses == ["running", "ok"]  # the killed run is visible as never finished
+    assert statuses == ["killed", "ok"]  # the next run marked the killed one
 
 
 def _page_kept(db: Path, url: str) -> bool:
@@ -283,8 +283,9 @@ def test_unreachable_site_exits_1(tmp_path):
         f"http://127.0.0.1:{port}/",)),))
     summary = run_crawl(config, tmp_path / "a.db")
     assert summary.exit_code == 1
-    assert dict(summary.sites[0].errors) == {"robots_unavailable": 1}
+    assert dict(summary.sites[0].errors) == {"connect_refused": 1}  # not a robots verdict
     assert "0 new articles" in "\n".join(summary.lines())
+    assert "robots.txt unreachable: connect_refused" in "\n".join(summary.lines())
 
 
 def test_only_robots_txt_answered_exits_1(tmp_path):

@@ -28,6 +28,16 @@ def test_every_table_and_column_is_described(tmp_path):
     assert undocumented == []
 
 
+def test_every_view_and_its_columns_are_described(tmp_path):
+    with Store(tmp_path / "docs.db") as store:
+        undocumented = []
+        for view in store.db.view_names():
+            assert f"### `{view}`" in README, f"view {view} has no README section"
+            columns = {c.name for c in store.db[view].columns}
+            undocumented += [f"{view}.{c}" for c in sorted(columns - documented_columns(view))]
+    assert undocumented == []
+
+
 def test_every_command_is_in_the_readme():
     names = cli.list_commands(None)
     assert {"crawl", "extract", "search", "export"} <= set(names)

@@ -4,7 +4,9 @@ The path of one URL, each step naming the module that does it (the code of `engi
 this order):
 
  1. open (`run_crawl` below): take the lock on the database (`lock.py`; a second run gets
-    `LockedError`, exit code 3), open the store (`store.py`, migrations applied), record a run;
+    `LockedError`, exit code 3), open the store (`store.py`, migrations applied), mark
+    `killed` the runs a SIGKILL left `running`, record a run; SIGINT and SIGTERM stop it
+    gracefully from here on (`interrupts.py`);
  2. seed (`engine.py`, `linkqueue.py`): re-queue each site's start pages, feeds and sitemaps
     (fetched every run), and load what a killed or budget-limited run left pending in the
     `frontier` table;
@@ -38,14 +40,16 @@ this order):
     entry done, all in one transaction, so a kill at any point loses and duplicates nothing
     (a page kept but not settled is fetched in full again: no 304 can be earned before its
     article is stored);
-11. finish (`summary.py`): the run summary per site, stored in `runs` and returned;
-    `exit_code` says how it went (0 ok, 1 nothing reachable / every fetch failed; robots.txt
-    answers do not count).
+11. finish (`summary.py`): the run summary per site, stored in `runs` and returned, a
+    `site failed` line (ERROR) for each site of which not one page answered; `exit_code`
+    says how it went (0 ok, 1 every site failed, 4 some did, 130/143 SIGINT/SIGTERM;
+    robots.txt answers do not count).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 from ..lock import LockedError, RunLock
@@ -53,27 +57,35 @@ from ..models import Config, SiteConfig
 from ..store import Store
 from .engine import Crawler
 from .extract_pool import EXTRACT_TIMEOUT
+from .interrupts import Interrupts
 from .summary import CrawlSummary, SiteSummary
 
-__all__ = ["EXTRACT_TIMEOUT", "CrawlSummary", "Crawler", "LockedError", "SiteSummary",
-           "run_crawl"]
+__all__ = ["EXTRACT_TIMEOUT", "CrawlSummary", "Crawler", "Interrupts", "LockedError",
+           "SiteSummary", "run_crawl"]
+
+log = logging.getLogger(__name__)
 
 
 def run_crawl(config: Config, db_path: Path, sites: list[str] | None = None,
               max_pages: int | None = None, max_duration: float | None = None,
-              progress: bool = False) -> CrawlSummary:
+              progress: bool = False, interrupts: Interrupts | None = None) -> CrawlSummary:
     """Crawl the configured sites (or those named in `sites`) into the database at `db_path`.
 
     `max_pages` caps the requests of the whole run, `max_duration` (seconds; default
     `config.crawl.max_duration`) bounds it; what is left stays in the frontier for the next
     run. Raises `LockedError` if another run holds the database, `ValueError` for an unknown
-    site name. Network failures never raise: they are counted in the summary.
+    site name. Network failures never raise: they are counted in the summary. With
+    `interrupts` (entered by the caller, in the main thread), SIGINT and SIGTERM stop the
+    run gracefully: the summary says so and its exit code is 128 + the signal.
     """
     chosen = _choose_sites(config, sites)
     duration = max_duration if max_duration is not None else config.crawl.max_duration
     with RunLock(Path(db_path)), Store(db_path) as store:  # step 1
+        for run_id in store.close_stale_runs("crawl"):
+            log.warning("run %d never finished (the process was killed): marked killed",
+                        run_id)
         crawler = Crawler(config.crawl, chosen, store, max_pages=max_pages,
-                          max_duration=duration, progress=progress)
+                          max_duration=duration, progress=progress, interrupts=interrupts)
         return asyncio.run(crawler.run())
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import time
 from collections.abc import Iterable
 from dataclasses import replace
@@ -15,6 +16,7 @@ from dataclasses import replace
 from ..analyse import Analysis
 from ..fetch import ACCEPT_HTML, ACCEPT_XML, Fetcher, backoff_delay, is_transient
 from ..frontier import ARTICLE, FEED, LISTING, SITEMAP, START, FrontierEntry
+from ..logs import set_run_id
 from ..models import CrawlConfig, Page, SiteConfig
 from ..politeness import Scheduler
 from ..progress import Progress
@@ -22,6 +24,7 @@ from ..store import Store, pack_content
 from ..urls import url_key
 from .extract_pool import EXTRACT_TIMEOUT, ExtractPool
 from .identity import site_hosts
+from .interrupts import GRACE, Interrupts
 from .linkqueue import LinkQueue
 from .redirects import redirect_hook
 from .robots_gate import RobotsGate
@@ -38,7 +41,7 @@ class Crawler:
 
     def __init__(self, config: CrawlConfig, sites: Iterable[SiteConfig], store: Store, *,
                  max_pages: int | None = None, max_duration: float | None = None,
-                 progress: bool = False) -> None:
+                 progress: bool = False, interrupts: Interrupts | None = None) -> None:
         self.config = config
         self.sites = {s.name: s for s in sites}
         self.hosts = {s.name: site_hosts(s) for s in self.sites.values()}
@@ -53,6 +56,10 @@ class Crawler:
         self.run_id = 0
         self.progress = Progress(enabled=progress, counts=self.counts)
         self.extract_timeout = EXTRACT_TIMEOUT
+        self.interrupts = interrupts
+        self.interrupted: int | None = None  # the signal that stopped the run
+        self.grace = GRACE
+        self._abandon: asyncio.Event
         self.scheduler: Scheduler
         self.queue: LinkQueue
         self.robots: RobotsGate
@@ -63,6 +70,8 @@ class Crawler:
     async def run(self) -> CrawlSummary:
         started = time.time()
         self.run_id = self.store.start_run("crawl " + " ".join(self.sites))
+        set_run_id(self.run_id)
+        self._abandon = asyncio.Event()
         deadline = time.monotonic() + self.max_duration if self.max_duration else None
         self.scheduler = Scheduler(self.config, lambda e: self._budget_left(e.site, e.kind),
                                    deadline, load=self._load_window)
@@ -75,6 +84,7 @@ class Crawler:
                                self.start_keys, self.run_id)
         # the pool's processes are forked before anything big is in memory
         self.pool = ExtractPool(self.extract_timeout)
+        listener = self._listen_for_signals()
         try:
             self._seed()  # step 2
             with self.progress:
@@ -82,12 +92,67 @@ class Crawler:
                     workers = max(1, self.config.concurrency)
                     tasks = [asyncio.create_task(self._worker()) for _ in range(workers)]
                     ticker = asyncio.create_task(self._tick())
-                    await asyncio.gather(*tasks)
-                    ticker.cancel()
+                    try:
+                        await self._join(tasks)
+                    finally:
+                        ticker.cancel()
                     self.progress.update(self.scheduler.pending(), self.total_requests)
         finally:
-            self.pool.shutdown()  # the pool may have been rebuilt
+            if self.interrupts is not None:
+                self.interrupts.forget(listener)
+            if self.interrupted:
+                self.pool.kill()  # a document still in analysis is not waited for
+            else:
+                self.pool.shutdown()  # the pool may have been rebuilt
         return self._finish(started)  # step 11
+
+    # -- stopping on SIGINT / SIGTERM (interrupts.py)
+
+    def _listen_for_signals(self):
+        """Signals are handled in the main thread between two steps of the loop: they reach
+        the loop as a callback. One received before the run started stops it at once."""
+        loop = asyncio.get_running_loop()
+
+        def listener(signum: int, again: bool) -> None:
+            try:
+                loop.call_soon_threadsafe(self.interrupt, signum, again)
+            except RuntimeError:  # the loop is closed: the run is over
+                pass
+
+        if self.interrupts is not None:
+            self.interrupts.listen(listener)
+            if self.interrupts.received:
+                self.interrupt(self.interrupts.received, self.interrupts.count > 1)
+        return listener
+
+    def interrupt(self, signum: int, again: bool = False) -> None:
+        """Stop taking work; in-flight work gets `grace` seconds (none when `again`)."""
+        if self.interrupted is None:
+            self.interrupted = signum
+            self.scheduler.stop(f"interrupted by {signal.Signals(signum).name}")
+            asyncio.get_running_loop().call_later(self.grace, self._abandon.set)
+        if again:
+            self._abandon.set()
+
+    async def _join(self, tasks: list[asyncio.Task]) -> None:
+        """Wait for the workers; when interrupted and the grace is over, cancel them (the
+        entries they held stay pending: the next run takes them)."""
+        everything = asyncio.gather(*tasks)
+        abandon = asyncio.create_task(self._abandon.wait())
+        try:
+            await asyncio.wait({everything, abandon}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            abandon.cancel()
+        if everything.done():
+            everything.result()  # a worker's bug surfaces here, as before
+            return
+        busy = sum(1 for task in tasks if not task.done())
+        log.info("abandoning %d in-flight request(s): they stay pending for the next run", busy)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if not everything.cancelled():
+            everything.exception()  # retrieved: nothing logged when it is collected
 
     # -- step 2: seeds and what a previous run left
 
@@ -136,7 +201,10 @@ class Crawler:
             self.scheduler.stop("max_pages reached")
             return False
         limit = self.sites[site].max_pages or self.config.max_pages_per_site
-        return counts.requests - counts.sitemap_requests < limit
+        if counts.requests - counts.sitemap_requests < limit:
+            return True
+        counts.budget_reached = True
+        return False
 
     async def _worker(self) -> None:
         while (entry := await self.scheduler.next()) is not None:
@@ -184,6 +252,7 @@ class Crawler:
             return
         page = await self._fetch(entry)  # step 5
         release(retry_after=page.retry_after)
+        self._note_host(entry, page)
         if self._maybe_retry(entry, page):  # step 6
             return
         await self._handle(entry, page)
@@ -207,6 +276,16 @@ class Crawler:
         return await self.fetcher.fetch(entry.url, accept=accept, etag=etag,
                                         last_modified=last_modified, on_redirect=hook,
                                         validators=self.settler.validators_of, max_bytes=limit)
+
+    def _note_host(self, entry: FrontierEntry, page: Page) -> None:
+        """An HTTP answer (even a 404) shows the host is up; no answer, a 5xx or a 429 is
+        a host failure, kept with its reason and detail for the summary and `status`."""
+        counts = self.counts[entry.site]
+        if page.status is not None and page.status < 500 and page.status != 429:
+            counts.host_answered(entry.host)
+        elif page.error:
+            detail = f" ({page.error_detail})" if page.error_detail else ""
+            counts.host_failed(entry.host, f"{page.error}{detail}")
 
     # -- step 6: retries
 
@@ -251,6 +330,8 @@ class Crawler:
             await self._handle_not_modified(entry, page)
             return
         self.counts[entry.site].fetched += 1
+        if entry.kind in (START, FEED):  # step 10: its links rank as front-page links
+            self.queue.front(page.final_url)
         # step 7: the raw response (idempotent); its validators are recorded only when the
         # entry settles, with the article: a kill before that makes the next run fetch it.
         # Compression runs in a thread (zlib lets go of the GIL): the loop keeps scheduling
@@ -298,6 +379,8 @@ class Crawler:
         if stored is None:
             self.settler.done(entry, result)
             return
+        if entry.kind in (START, FEED):
+            self.queue.front(stored.final_url)
         analysis = await self._analyse(entry, stored, extract=extract)
         if analysis is not None:
             self.settler.settle(entry, stored, analysis, None,
@@ -311,15 +394,23 @@ class Crawler:
             self.progress.update(self.scheduler.pending(), self.total_requests)
 
     def _finish(self, started: float) -> CrawlSummary:
-        sites = tuple(counts.freeze(name, self.store.frontier_counts(name).get("pending", 0))
+        sites = tuple(counts.freeze(name, self.store.frontier_counts(name).get("pending", 0),
+                                    self._parked(counts))
                       for name, counts in self.counts.items())
+        stopped = None if self.interrupted else self.scheduler.stopped
         summary = CrawlSummary(run_id=self.run_id, started_at=started,
                                duration=time.time() - started, sites=sites,
-                               stopped=self.scheduler.stopped)
-        for site in sites:
-            if site.new_articles == 0:
-                log.warning("%s: 0 new articles this run (fetched %d, 304s %d, errors %d)",
-                            site.name, site.fetched, site.not_modified, site.error_count)
+                               stopped=stopped, interrupted=self.interrupted)
+        for site in summary.failed_sites:  # a monitor's line: one per failed site
+            log.error("site %s failed: no page answered (%d requests); %s", site.name,
+                      site.requests, site.why_failed())
         self.store.finish_run(self.run_id, summary.status, summary.exit_code, summary.totals(),
                               summary.as_dict())
         return summary
+
+    def _parked(self, counts) -> dict[str, str]:
+        """The hosts this site asked that got no more requests this run, and why."""
+        hosts = set(counts.answered) | set(counts.failures)
+        states = {name: self.scheduler.hosts.get(name) for name in hosts}
+        return {name: state.parked for name, state in states.items()
+                if state is not None and state.parked}

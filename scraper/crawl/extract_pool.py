@@ -61,6 +61,14 @@ class ExtractPool:
     def shutdown(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def kill(self) -> None:
+        """End the pool now, without waiting for a document still in analysis (a crawl
+        stopped by a signal)."""
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()
+
     async def _in_pool(self, pool: ProcessPoolExecutor, args: tuple) -> Analysis | str:
         """The Analysis, or TIMEOUT, or CRASHED (the pool broke or was shut down while this
         task waited in it)."""

@@ -2,7 +2,10 @@
 
 A link is queued when it is on the site, not an asset or a likely trap, within
 `max_depth` (articles are taken at any depth) and new, or known but due again: articles and
-failures after `revisit_after`, other pages (listings, feeds) once per run. Queued entries are
+failures after `revisit_after`, other pages (listings, feeds) once per run. A link on a
+start page (or a feed's item) is a front-page story (source "start" or "feed"): when it is
+pending already, found first in a sitemap or deeper, it is queued again with that rank
+("front page first", frontier.py). Queued entries are
 persisted in the `frontier` table (so a killed run resumes) and pushed to the scheduler,
 robots.txt of a new origin first (`admit`, set by the engine).
 """
@@ -12,9 +15,18 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from ..analyse import PAGINATION
-from ..frontier import ARTICLE, SITEMAP, Admission, FrontierEntry, admit_link, timestamp
+from ..frontier import (
+    ARTICLE,
+    SITEMAP,
+    Admission,
+    FrontierEntry,
+    admit_link,
+    front_row,
+    timestamp,
+)
 from ..models import CrawlConfig, Link
 from ..politeness import Scheduler
 from ..store import Store
@@ -40,6 +52,7 @@ class LinkQueue:
         self.run_id = run_id
         self.done_depth: dict[str, int] = {}  # identities settled this run -> at what depth
         self.admit: Callable[[FrontierEntry], None] = lambda entry: None
+        self.front_pages: set[str] = set()  # keys of this run's start pages and feeds
         self._seq = 0
 
     def entry(self, url: str, site: str, kind: str, *, source: str, depth: int,
@@ -117,10 +130,18 @@ class LinkQueue:
         for host in hosts:
             self.scheduler.on_disk(host)
 
+    def front(self, url: str) -> None:
+        """`url` is a start page or a feed fetched this run: its links are front-page links."""
+        self.front_pages.add(url_key(url))
+
     def queue_page_links(self, site: str, links: Iterable[Link], *, depth: int,
                          referrer: str) -> None:
-        """A page's links: its numbered next pages keep its depth, the rest go one deeper."""
+        """A page's links: its numbered next pages keep its depth, the rest go one deeper;
+        those of a start page are marked as found there (source "start")."""
         pages, others = split_pagination(links, self.config.max_pagination)
+        if url_key(referrer) in self.front_pages:
+            others = [replace(link, source="start") if link.source == "page" else link
+                      for link in others]
         self.queue_links(site, pages, depth=depth, referrer=referrer)
         self.queue_links(site, others, depth=depth + 1, referrer=referrer)
 
@@ -128,17 +149,21 @@ class LinkQueue:
         queued = self.scheduler.queued(entry.key)
         return wanted(entry, row, now, queued_depth=queued.depth if queued else None,
                       done_depth=self.done_depth.get(entry.key), run_id=self.run_id,
-                      revisit_after=self.config.revisit_after)
+                      revisit_after=self.config.revisit_after,
+                      queued_front=queued.front if queued else False)
 
 
 def wanted(entry: FrontierEntry, row: dict | None, now: float, *, queued_depth: int | None,
-           done_depth: int | None, run_id: int, revisit_after: float) -> bool:
+           done_depth: int | None, run_id: int, revisit_after: float,
+           queued_front: bool = False) -> bool:
     """Queue this URL? New ones yes; queued ones (in memory or on disk) only if found at a
-    smaller depth; known ones: articles and failures after revisit_after, other pages (listings, feeds) once per
-    run, with a conditional GET, except a sitemap index child whose lastmod is not newer
-    than our last read of it. `row` is its frontier row, if any."""
+    smaller depth, or found on a start page or in a feed (a front-page story) when they
+    were not ranked as one; known ones: articles and failures after revisit_after, other
+    pages (listings, feeds) once per run, with a conditional GET, except a sitemap index
+    child whose lastmod is not newer than our last read of it. `row` is its frontier row,
+    if any."""
     if queued_depth is not None:
-        return entry.depth < queued_depth
+        return entry.depth < queued_depth or (entry.front and not queued_front)
     if done_depth is not None:  # done this run: again only if found shallower
         return entry.depth < done_depth and entry.kind != ARTICLE
     if row is None:
@@ -149,8 +174,8 @@ def wanted(entry: FrontierEntry, row: dict | None, now: float, *, queued_depth: 
             return False  # unchanged since our last read of it
     if row["fetched_run"] == run_id:
         return False
-    if row["state"] == "pending":  # waiting on disk: again only if found shallower
-        return entry.depth < (row["depth"] or 0)
+    if row["state"] == "pending":  # waiting on disk: again if found shallower or on the front
+        return entry.depth < (row["depth"] or 0) or (entry.front and not front_row(row))
     fetched_at = row["fetched_at"] or 0.0
     if row["result"] == "article" or row["state"] == "failed":
         return now - fetched_at >= revisit_after

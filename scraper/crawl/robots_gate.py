@@ -6,6 +6,11 @@ robots entry is scheduled ahead of the origin's pages. A robots.txt redirect to 
 host is fetched in that host's turn (at most five hops, RFC 9309 2.3.1.2); one that cannot
 be had (5xx, unreachable) means disallow-all and parks the host for this run. The sitemaps
 it names are queued like any sitemap.
+
+The reason shown is the real one, kept apart from robots verdicts: a host that cannot be
+reached is counted under its network reason (dns_error, connect_refused, tls_error, ...)
+and parked as `robots.txt unreachable: dns_error (Name or service not known)`; only a
+robots.txt that answered 5xx or 429 counts as `robots_unavailable`.
 """
 
 from __future__ import annotations
@@ -80,11 +85,14 @@ class RobotsGate:
         policy = robots_from_response(status, page.content, time.time(), url=page.final_url)
         self.scheduler.set_robots(host, policy, origin)
         release()  # after set_robots: a Crawl-delay counts from this response already
+        counts = self.counts[entry.site]
         if policy.rule == DISALLOW_ALL:
-            reason = f"robots.txt unavailable ({page.error or status})"
-            self.counts[entry.site].errors["robots_unavailable"] += 1
-            self.scheduler.park(host, reason)
+            reason, why = unavailable(status, page.error, page.error_detail)
+            counts.errors[reason] += 1
+            counts.host_failed(host, why)
+            self.scheduler.park(host, why)
             return
+        counts.host_answered(host)
         if page.ok:
             self.counts[entry.site].robots_fetched += 1
         self.store.robots_put(origin, page.final_url, status, page.content, policy.fetched_at)
@@ -108,6 +116,17 @@ class RobotsGate:
         links = [Link(url=u, source="robots", kind=SITEMAP) for u in policy.sitemaps]
         if links:
             self.queue.queue_links(site, links, depth=0, referrer=None)
+
+
+def unavailable(status: int | None, error: str | None,
+                detail: str | None) -> tuple[str, str]:
+    """(the reason counted, the sentence shown) for a robots.txt that disallows all because
+    it could not be had: the network reason when nothing answered, else the status."""
+    if status is None:
+        reason = error or "network_error"
+        return reason, f"robots.txt unreachable: {reason}" + (f" ({detail})" if detail else "")
+    return "robots_unavailable", (f"robots.txt answered {status}: the host is off limits "
+                                  "until it answers (RFC 9309)")
 
 
 def _robots_origin(entry: FrontierEntry) -> tuple[str, str]:

@@ -151,6 +151,8 @@ class Settler:
         canonical = clean_url(candidate) or page.final_url
         key = url_key(canonical)
         content = content_key(article, entry.site)
+        # this very URL stored before? If not, a row it folds onto is a `folded` article
+        seen = any(self.store.article_key(k) for k in {entry.key, url_key(page.final_url)})
         known = self.store.article_key(key) or (content and self.store.article_key(content))
         canonical = known or canonical  # step 9
         hints = feed_hints(article, entry)
@@ -158,6 +160,8 @@ class Settler:
             hints["published_source"] = "feed"
         article = replace(article, canonical_url=canonical, site=entry.site, **hints)
         outcome = self.store.upsert_article(article, page_id)
+        if known and not seen and outcome != "new":
+            outcome = "folded"  # another URL of a stored article, on its first sighting
         keys = [key, entry.key, url_key(page.final_url)] + ([content] if content else [])
         self.store.put_article_keys(list(dict.fromkeys(keys)), canonical)
         log.debug("article %s: %s", outcome, canonical)

@@ -1,6 +1,13 @@
-"""One-off jobs behind the thin CLI: extract a URL or a saved file, re-extract a database.
+"""One-off jobs behind the thin CLI: extract URLs or saved pages, re-extract a database.
 
 Each function returns a frozen record; the CLI only prints it and picks the exit code.
+
+`scraper extract` follows the crawler's rules end to end: fetching obeys robots.txt and the
+per-host delay (`PoliteFetcher`), a page's identity is the crawler's (a trusted canonical
+URL or the fetched one, cleaned of tracking parameters and fragments, `url_key` and the
+per-site content key fold variants onto one row: `crawl/identity.py`, `urls/`), a site from
+the config lends its name and its selectors, and only pages judged to be articles are saved.
+Saved pages are checked first: gzip is undone, empty and binary input refused with a reason.
 """
 
 from __future__ import annotations
@@ -8,36 +15,66 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from .extract import extract_article
+from .crawl.identity import content_key, site_hosts, trusted_canonical
+from .extract import extract_article, extract_from_document, parse_document
 from .fetch import ACCEPT_ANY
-from .models import Article, CrawlConfig, Page
+from .models import Article, CrawlConfig, Page, SiteConfig
 from .robots import DISALLOW_ALL, RobotsPolicy, robots_from_response, robots_url
 from .store import Store
+from .urls import clean_url, same_site, url_key
 
 log = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
+MAX_PAGE_BYTES = 50_000_000  # a saved page, once decompressed (a gzip bomb stops here)
+_SNIFF_BYTES = 4096
+_MAGIC = (
+    (b"%PDF-", "a PDF document"), (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"), (b"GIF87a", "a GIF image"), (b"GIF89a", "a GIF image"),
+    (b"RIFF", "a RIFF file (WebP, WAV or AVI)"), (b"PK\x03\x04", "a ZIP archive (or an Office "
+    "or EPUB document)"), (b"BZh", "a bzip2 archive"), (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"), (b"\x7fELF", "an executable"),
+    (b"SQLite format 3\x00", "an SQLite database"), (b"ID3", "an MP3 file"),
+    (b"OggS", "an Ogg file"), (b"\x1a\x45\xdf\xa3", "a WebM video"), (b"wOFF", "a font"),
+    (b"wOF2", "a font"), (b"\x00\x00\x01\x00", "an icon"),
+)
+_TEXT_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_CONTROL = frozenset(range(0x20)) - {0x09, 0x0a, 0x0c, 0x0d, 0x1b}
+_CONTROL_SHARE = 0.05  # more control bytes than this and it is no text
 
 
 @dataclass(frozen=True)
 class ExtractOutcome:
-    """What `scraper extract` produced for one input: an article, or a reason it could not."""
+    """What `scraper extract` produced for one input: an article, or a reason it could not.
+    `blocks` is the body's structure (`extract/structure.py`) when it was asked for."""
 
     source: str  # the URL or file asked for
     page: Page | None = None
     article: Article | None = None
     error: str | None = None
     error_detail: str | None = None
+    blocks: tuple[Any, ...] | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None and self.article is not None
 
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What `save_outcome` did: "new", "updated" or "unchanged" for the row at
+    `canonical_url`, or "not_article" (nothing written: the crawler stores articles only)."""
+
+    outcome: str
+    canonical_url: str
+    reason: str | None = None
 
 @dataclass(frozen=True)
 class ReextractSummary:
@@ -58,15 +95,113 @@ def _valid_http_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-def extract_page(page: Page, source: str) -> ExtractOutcome:
-    """Extract a fetched page, refusing failures and non-HTML responses with a reason."""
+def checked_content(data: bytes, limit: int = MAX_PAGE_BYTES) -> tuple[bytes, str | None, str | None]:
+    """A page's bytes made ready for extraction: (content, error, detail). Gzip (how pages
+    are saved and shipped) is decompressed, within `limit`; empty input and binary files
+    (images, PDFs, archives: anything that is no text) are refused with a reason."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = _gunzip(data, limit)
+        except zlib.error as exc:
+            return data, "bad_gzip", f"gzip data that does not decompress ({exc})"
+        except OverflowError:
+            return data, "too_large", f"more than {limit:,} bytes once decompressed"
+    if not data.strip():
+        return data, "empty", "no bytes" if not data else "nothing but whitespace"
+    kind = binary_kind(data)
+    if kind:
+        return data, "not_html", f"{kind}, not an HTML page"
+    return data, None, None
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What binary data is ("a PNG image"), or None when it looks like text."""
+    head = data[:_SNIFF_BYTES]
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return name
+    if head[4:8] == b"ftyp":
+        return "an MP4 or HEIF file"
+    if head.startswith(_TEXT_BOMS) or _utf16_without_bom(head):
+        return None
+    if b"\x00" in head or sum(byte in _CONTROL for byte in head) > _CONTROL_SHARE * len(head):
+        return "binary data"
+    return None
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """ASCII-range text in UTF-16: every other byte is zero."""
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 8 and (even.count(0) > 0.8 * len(even) or odd.count(0) > 0.8 * len(odd))
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    """Every gzip member of `data`, decompressed; OverflowError past `limit` bytes."""
+    out: list[bytes] = []
+    size = 0
+    while data:
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        chunk = inflater.decompress(data, limit + 1 - size)
+        size += len(chunk)
+        out.append(chunk)
+        if size > limit or inflater.unconsumed_tail:
+            raise OverflowError
+        if not inflater.eof:
+            raise zlib.error("truncated gzip data")
+        data = inflater.unused_data.lstrip(b"\x00")  # padding after the last member
+    return b"".join(out)
+
+
+def site_for(url: str, sites: Iterable[SiteConfig]) -> SiteConfig | None:
+    """The configured site a URL belongs to (its start URLs' hosts or `allowed_hosts`)."""
+    return next((site for site in sites if same_site(url, site_hosts(site))), None)
+
+
+def _nothing_known(_key: str) -> None:
+    """No frontier to ask: no URL is known to be a listing page."""
+    return None
+
+
+def one_off_identity(article: Article, final_url: str, site: SiteConfig | None,
+                     result_of: Callable[[str], str | None] = _nothing_known) -> Article:
+    """The crawler's step 9 for a page fetched or read on its own: the canonical URL is the
+    page's rel=canonical/og:url when `trusted_canonical` allows it (same site, not the home
+    page, a start page or a listing), else the fetched URL; either way cleaned (`clean_url`:
+    tracking parameters, fragments, session ids and default ports gone). A configured site
+    lends its name, as in a crawl. The fold onto a stored row is `save_outcome`'s."""
+    hosts = site_hosts(site) if site else (_host(final_url),)
+    start_keys = {url_key(u) for u in site.start_urls} if site else set()
+    candidate = article.canonical_url
+    if not candidate or not trusted_canonical(candidate, final_url, hosts, start_keys, result_of):
+        candidate = final_url
+    canonical = clean_url(candidate) or final_url
+    return replace(article, canonical_url=canonical, site=site.name if site else article.site)
+
+
+def extract_page(page: Page, source: str, site: SiteConfig | None = None, *,
+                 structure: bool = False, links: bool = False,
+                 result_of: Callable[[str], str | None] = _nothing_known) -> ExtractOutcome:
+    """Extract a fetched (or saved) page, refusing failures, non-HTML responses, empty and
+    binary bodies with a reason. `site` (from the config) pins its selectors and names the
+    site; `structure` also renders the body's blocks (`links`: with link targets)."""
     if not page.ok:
         return ExtractOutcome(source, page, error=page.error, error_detail=page.error_detail)
     if page.content_type not in HTML_TYPES:
         return ExtractOutcome(source, page, error="not_html",
                               error_detail=f"content type is {page.content_type}")
-    article = extract_article(page.content, page.final_url, dict(page.headers))
-    return ExtractOutcome(source, page, article=article)
+    content, error, detail = checked_content(page.content)
+    if error:
+        return ExtractOutcome(source, page, error=error, error_detail=detail)
+    page = replace(page, content=content)
+    doc = parse_document(content, page.final_url, dict(page.headers))
+    article = extract_from_document(doc, dict(site.selectors) if site else None)
+    article = one_off_identity(article, page.final_url, site, result_of)
+    blocks = None
+    if structure:
+        from .extract.structure import body_blocks
+
+        blocks = body_blocks(doc, article.body, links=links)
+    return ExtractOutcome(source, page, article=article, blocks=blocks)
 
 
 class PoliteFetcher:
@@ -149,36 +284,66 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def extract_url(url: str, config: CrawlConfig, fetcher: PoliteFetcher | None = None) -> ExtractOutcome:
+def extract_url(url: str, config: CrawlConfig, fetcher: PoliteFetcher | None = None,
+                site: SiteConfig | None = None, **options) -> ExtractOutcome:
     """Fetch one URL politely (robots.txt, per-host delay, redirects checked, total timeout,
-    retries on transient errors) and extract it."""
+    retries on transient errors) and extract it (`options`: those of `extract_page`)."""
     if not _valid_http_url(url):
         return ExtractOutcome(url, error="bad_url", error_detail="not an http(s) URL with a host")
     fetcher = fetcher or PoliteFetcher(config)
-    return extract_page(fetcher.fetch(url), url)
+    return extract_page(fetcher.fetch(url), url, site, **options)
 
 
-def extract_file(path: Path, url: str) -> ExtractOutcome:
-    """Extract a saved page with no network. `url` is where the page lives (for links and site)."""
+def extract_html(content: bytes, url: str, source: str, site: SiteConfig | None = None,
+                 **options) -> ExtractOutcome:
+    """Extract a saved page (bytes, gzip welcome) with no network. `url` is where the page
+    lives (for links, identity and site); `source` names the input in messages."""
     if not _valid_http_url(url):
-        return ExtractOutcome(str(path), error="bad_url", error_detail=f"--url {url!r} is not an http(s) URL")
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        return ExtractOutcome(str(path), error="unreadable_file", error_detail=str(exc))
+        return ExtractOutcome(source, error="bad_url", error_detail=f"--url {url!r} is not an http(s) URL")
     page = Page(url=url, final_url=url, status=200, headers=(("content-type", "text/html"),),
                 content=content)
-    return extract_page(page, str(path))
+    return extract_page(page, source, site, **options)
 
 
-def save_outcome(store: Store, outcome: ExtractOutcome, site: str | None = None) -> str | None:
-    """Keep the raw page and upsert the article. Returns "new"/"updated"/"unchanged"/None."""
+def extract_file(path: Path, url: str, site: SiteConfig | None = None, **options) -> ExtractOutcome:
+    """`extract_html` of a file."""
+    try:
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        return ExtractOutcome(str(path), error="unreadable_file", error_detail=exc.strerror or str(exc))
+    return extract_html(content, url, str(path), site, **options)
+
+
+def save_outcome(store: Store, outcome: ExtractOutcome) -> SaveResult | None:
+    """Keep the raw page and upsert the article under the crawler's identity, in one
+    transaction: the row of its canonical URL's `url_key`, or of its content key (same
+    headline and body on the same site), if one is stored already; every key recorded in
+    `article_keys`. A page judged not an article writes nothing, as in a crawl."""
     if outcome.page is None or outcome.article is None:
         return None
-    site = site or outcome.article.site
+    article, page = outcome.article, outcome.page
+    if not article.is_article:
+        return SaveResult("not_article", article.canonical_url, article.not_article_reason)
+    site = article.site or _host(page.final_url)
+    key = url_key(article.canonical_url)
+    content = content_key(article, site)
     with store.transaction():
-        page_id = store.save_page(outcome.page, site)
-        return store.upsert_article(outcome.article, page_id)
+        known = store.article_key(key) or (content and store.article_key(content))
+        canonical = known or article.canonical_url
+        page_id = store.save_page(page, site)
+        result = store.upsert_article(replace(article, canonical_url=canonical, site=site), page_id)
+        keys = [key, url_key(page.url), url_key(page.final_url)] + ([content] if content else [])
+        store.put_article_keys(list(dict.fromkeys(keys)), canonical)
+    return SaveResult(result, canonical)
+
+
+def frontier_result(store: Store) -> Callable[[str], str | None]:
+    """What a crawl recorded for an identity key ("article", "html", ...), for
+    `trusted_canonical`: a canonical link naming a known listing page is not trusted."""
+    def result_of(key: str) -> str | None:
+        row = store.frontier_states([key]).get(key)
+        return row["result"] if row is not None else None
+    return result_of
 
 
 def reextract(store: Store, site: str | None = None, since: str | None = None,

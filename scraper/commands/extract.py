@@ -1,84 +1,259 @@
-"""`scraper extract`: article records from URLs or saved pages, printed (and saved with --save)."""
+"""`scraper extract`: article records from URLs or saved pages, printed (and saved with --save).
+
+One input or a batch: URLs as arguments or one per line with `-i FILE` (`-i -`: stdin), or
+saved pages with `--html FILE` (`--html -`: stdin), each with its `--url` or `--base-url`.
+Records stream to stdout as they come (see scraper/render.py); a failure prints one line to
+stderr and the batch goes on; the exit code is 1 if any input failed.
+"""
 
 from __future__ import annotations
 
-import json
+import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
+from urllib.parse import quote, urljoin
 
 import click
 
-from ..models import Article, CrawlConfig
-from ..pipeline import ExtractOutcome, PoliteFetcher, extract_file, extract_url, save_outcome
-from ..store import StoreError
-from . import DEFAULT_DB, EXIT_FAILED, EXIT_OK, open_store, setup_logging, verbosity
+from ..models import CrawlConfig
+from ..render import FORMATS, RecordWriter
+from . import (
+    DEFAULT_DB,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    check_db_dir,
+    open_store,
+    setup_logging,
+    verbosity,
+)
 
-
-def format_article(article: Article, fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(article.to_dict(), ensure_ascii=False, indent=2)
-    lines = [article.headline or "(no headline)"]
-    if article.standfirst:
-        lines += ["", article.standfirst]
-    meta = [x for x in (article.byline, article.published, article.site) if x]
-    lines += ["", " | ".join(meta), article.canonical_url]
-    if not article.is_article:
-        lines.append(f"(not an article: {article.not_article_reason})")
-    lines += ["", article.body]
-    return "\n".join(lines)
-
-
-def report_failure(outcome: ExtractOutcome) -> None:
-    detail = f" ({outcome.error_detail})" if outcome.error_detail else ""
-    click.echo(f"error: {outcome.source}: {outcome.error}{detail}", err=True)
+# Libraries that log their own troubles (htmldate's "ERROR ... lxml parsing failed" on odd
+# input): not the user's business at the default verbosity, shown from -v.
+THIRD_PARTY_LOGGERS = ("htmldate", "trafilatura", "courlan", "justext", "charset_normalizer",
+                       "readability", "selectolax", "lxml")
 
 
 @click.command()
 @click.argument("urls", nargs=-1)
-@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Extract this saved HTML file instead of fetching (no network). Needs --url.")
-@click.option("--url", "page_url", help="The URL the --html file was fetched from.")
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
-@click.option("--save", is_flag=True, help="Upsert the record and keep the raw page in --db.")
-@click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database for --save.")
-@click.option("--timeout", type=float, default=CrawlConfig.timeout, show_default=True,
-              help="Total seconds per request, body included.")
-@click.option("--retries", type=click.IntRange(0, 10), default=CrawlConfig.retries, show_default=True,
-              help="Retries on timeouts, connection errors, 408, 429 and 5xx.")
-@click.option("--user-agent", default=CrawlConfig.user_agent, show_default=True)
+@click.option("-i", "--input", "url_lists", multiple=True, type=click.File("r", encoding="utf-8"),
+              help="Read URLs from this file, one per line ('-': stdin; blank lines and "
+                   "# comments skipped). Repeatable.")
+@click.option("--html", "html_files", multiple=True, metavar="FILE",
+              help="Extract this saved page instead of fetching (no network; gzip welcome; "
+                   "'-': stdin). Repeatable, each with its --url, or with --base-url.")
+@click.option("--url", "page_urls", multiple=True,
+              help="The URL an --html page was fetched from; repeat it for several files, "
+                   "in the same order.")
+@click.option("--base-url", help="For --html files without --url: each page's URL is this "
+                                 "base joined with the file's name (a .gz suffix dropped).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True,
+              help="json: one object, or an array for a batch (-i or several inputs); jsonl: "
+                   "one object per line as it comes; text; markdown; csv.")
+@click.option("--links", is_flag=True, help="Markdown: keep the body's links as [text](url).")
+@click.option("--save", is_flag=True,
+              help=f"Upsert each article and keep its raw page in --db (default {DEFAULT_DB}, "
+                   "which must exist then).")
+@click.option("--db", type=click.Path(dir_okay=False), help="SQLite database for --save.")
+@click.option("--create-dirs", is_flag=True, help="Create the directory of --db if missing.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Site config: the site a URL belongs to lends its name and its `selectors`; "
+                   "its [crawl] settings (user agent, delays, timeout) apply.")
+@click.option("--timeout", type=click.FloatRange(0.1, 600),
+              help=f"Total seconds per request, body included [default: {CrawlConfig.timeout:g}].")
+@click.option("--retries", type=click.IntRange(0, 10),
+              help="Retries on timeouts, connection errors, 408, 429 and 5xx "
+                   f"[default: {CrawlConfig.retries}].")
+@click.option("--user-agent", help=f"[default: {CrawlConfig.user_agent}]")
 @verbosity
-def extract(urls, html_file, page_url, fmt, save, db, timeout, retries, user_agent, verbose, quiet) -> None:
+def extract(urls, url_lists, html_files, page_urls, base_url, fmt, links, save, db, create_dirs,
+            config_path, timeout, retries, user_agent, verbose, quiet) -> None:
     """Extract article records from URLs (or a saved page) and print them.
 
     \b
     Examples:
       scraper extract https://example.com/news/some-story
-      scraper extract --html page.html --url https://example.com/news/some-story --format text
+      scraper extract URL1 URL2 --format json | python -m json.tool     # one JSON array
+      scraper extract -i urls.txt --format jsonl > articles.jsonl         # a batch, as it goes
+      curl -s URL | scraper extract --html - --url URL --format markdown
+      scraper extract --html a.html --html b.html.gz --base-url https://example.com/news/
       scraper extract --save --db data/articles.db https://example.com/news/some-story
     """
-    setup_logging(verbose, quiet)
-    if html_file and not page_url:
-        raise click.UsageError("--html needs --url (the address the page was fetched from)")
-    if not html_file and not urls:
-        raise click.UsageError("give one or more URLs, or --html FILE --url URL")
-    config = CrawlConfig(timeout=timeout, user_agent=user_agent, retries=retries)
-    outcomes = [extract_file(html_file, page_url)] if html_file else []
-    fetcher = PoliteFetcher(config)  # robots.txt and the per-host delay hold here too
-    outcomes += [extract_url(url, config, fetcher) for url in urls]
-    store = open_store(db) if save else None
-    failures = 0
-    for outcome in outcomes:
-        if not outcome.ok:
-            failures += 1
-            report_failure(outcome)
-            continue
-        click.echo(format_article(outcome.article, fmt))
+    undo = setup_logging(verbose, quiet)
+    try:
+        _check_usage(urls, url_lists, html_files, page_urls, base_url, fmt, links, save, db)
+        config = _load_config(config_path)
+        crawl = replace(config.crawl if config else CrawlConfig(), **{
+            name: value for name, value in (("timeout", timeout), ("retries", retries),
+                                            ("user_agent", user_agent)) if value is not None})
+        db_path = _database(db, create_dirs) if save else None
+        inputs = _inputs(urls, url_lists, html_files, page_urls, base_url)
+        many = bool(url_lists) or len(urls) + len(html_files) > 1
+        with _third_party_quiet(verbose):
+            _run(inputs, crawl, config.sites if config else (), fmt, many, links, db_path)
+    finally:
+        if callable(undo):
+            undo()
+
+
+def _check_usage(urls, url_lists, html_files, page_urls, base_url, fmt, links, save, db) -> None:
+    if html_files and (urls or url_lists):
+        raise click.UsageError("--html reads saved pages: give their URLs with --url or "
+                               "--base-url, not as arguments or -i")
+    if not (urls or url_lists or html_files):
+        raise click.UsageError("give one or more URLs, -i FILE, or --html FILE --url URL")
+    if html_files.count("-") > 1:
+        raise click.UsageError("--html - (stdin) can be given once")
+    if (page_urls or base_url) and not html_files:
+        raise click.UsageError("--url and --base-url name the pages of --html files; "
+                               "give a URL to fetch as an argument")
+    if page_urls and base_url:
+        raise click.UsageError("give --url for each --html file, or --base-url, not both")
+    if html_files and not base_url and len(page_urls) != len(html_files):
+        raise click.UsageError(
+            f"--html needs one --url per file, in the same order ({len(html_files)} files, "
+            f"{len(page_urls)} URLs), or --base-url")
+    if base_url and "-" in html_files:
+        raise click.UsageError("--html - (stdin) has no file name: give it --url")
+    if links and fmt != "markdown":
+        raise click.UsageError("--links is for --format markdown")
+    if db and not save:
+        raise click.UsageError("--db is where --save writes: give --save too")
+
+
+def _load_config(config_path):
+    if not config_path:
+        return None
+    from ..config import ConfigError, load_config
+
+    try:
+        return load_config(config_path)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _database(db: str | None, create_dirs: bool) -> Path:
+    """Where --save writes: --db, or the documented default when it exists already (a
+    forgotten --db must not start a new database in whatever directory one stands in)."""
+    if db is None:
+        if not Path(DEFAULT_DB).is_file():
+            raise click.UsageError(
+                f"--save writes to {DEFAULT_DB} by default, and there is none here: give "
+                "--db FILE (created if new)")
+        return Path(DEFAULT_DB)
+    check_db_dir(Path(db), create_dirs)
+    return Path(db)
+
+
+def _inputs(urls, url_lists, html_files, page_urls, base_url) -> Iterator[tuple[str, str, str | None]]:
+    """("url", URL, None) or ("html", file, its URL) for each input, in order; URL lists are
+    read as they go (a pipe can feed a long batch)."""
+    for url in urls:
+        yield "url", url, None
+    for stream in url_lists:
+        for line in stream:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                yield "url", line, None
+    for index, name in enumerate(html_files):
+        yield "html", name, page_urls[index] if page_urls else _url_of_file(base_url, name)
+
+
+def _url_of_file(base_url: str, name: str) -> str:
+    file_name = Path(name).name.removesuffix(".gz")
+    return urljoin(base_url if base_url.endswith("/") else base_url + "/", quote(file_name))
+
+
+@contextmanager
+def _third_party_quiet(verbose: int):
+    if verbose:
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in THIRD_PARTY_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _run(inputs, crawl: CrawlConfig, sites, fmt: str, many: bool, links: bool,
+         db_path: Path | None) -> None:
+    """Extract each input and print its record (saving it first with --save), then exit:
+    1 if any input failed. With --save the `runs` row records the outcome."""
+    from ..pipeline import PoliteFetcher, extract_file, extract_html, extract_url, site_for
+
+    store = open_store(db_path) if db_path is not None else None
+    writer = RecordWriter(sys.stdout, fmt, many)
+    fetcher = PoliteFetcher(crawl)  # robots.txt and the per-host delay hold here too
+    options = {"structure": fmt == "markdown", "links": links}
+    counts = {"inputs": 0, "failed": 0, "new": 0, "updated": 0, "unchanged": 0, "not_article": 0}
+    try:
+        with store.recorded_run("extract") if store else nullcontext() as run:
+            if store is not None:
+                from ..pipeline import frontier_result
+
+                options["result_of"] = frontier_result(store)
+            for kind, source, page_url in inputs:
+                counts["inputs"] += 1
+                site = site_for(page_url or source, sites)
+                if kind == "url":
+                    outcome = extract_url(source, crawl, fetcher, site, **options)
+                elif source == "-":
+                    outcome = extract_html(sys.stdin.buffer.read(), page_url, "stdin", site, **options)
+                else:
+                    outcome = extract_file(Path(source), page_url, site, **options)
+                if not outcome.ok:
+                    counts["failed"] += 1
+                    _report_failure(outcome)
+                    continue
+                article = outcome.article
+                if store is not None:
+                    saved = _save(store, outcome, db_path)
+                    counts[saved.outcome] += 1
+                    article = replace(article, canonical_url=saved.canonical_url)
+                writer.write(article, outcome.blocks)
+            writer.close()
+            if run is not None:
+                _record(run, counts, db_path)
+            sys.exit(EXIT_FAILED if counts["failed"] else EXIT_OK)
+    finally:
         if store is not None:
-            try:
-                result = save_outcome(store, outcome)
-            except StoreError as exc:
-                raise click.ClickException(str(exc)) from exc
-            click.echo(f"saved: {outcome.article.canonical_url} ({result})", err=True)
-    if store is not None:
-        store.close()
-    sys.exit(EXIT_FAILED if failures else EXIT_OK)
+            store.close()
+
+
+def _save(store, outcome, db_path: Path):
+    from ..pipeline import save_outcome
+    from ..store import StoreError
+
+    try:
+        saved = save_outcome(store, outcome)
+    except StoreError as exc:
+        raise click.ClickException(f"{db_path}: {exc}") from exc
+    if saved.outcome == "not_article":
+        click.echo(f"not saved: {saved.canonical_url} is not an article ({saved.reason})", err=True)
+    else:
+        click.echo(f"saved: {saved.canonical_url} ({saved.outcome}) in {db_path}", err=True)
+    return saved
+
+
+def _record(run, counts: dict[str, int], db_path: Path) -> None:
+    saved = counts["new"] + counts["updated"] + counts["unchanged"]
+    run.totals.update(fetched=counts["inputs"] - counts["failed"], new_articles=counts["new"],
+                      updated_articles=counts["updated"], errors=counts["failed"])
+    run.summary.update(counts)
+    click.echo(f"saved {saved} of {counts['inputs']} inputs to {db_path} ({counts['new']} new, "
+               f"{counts['updated']} updated, {counts['unchanged']} unchanged, "
+               f"{counts['not_article']} not articles, {counts['failed']} failed)", err=True)
+
+
+def _report_failure(outcome) -> None:
+    detail = f" ({outcome.error_detail})" if outcome.error_detail else ""
+    click.echo(f"error: {outcome.source}: {outcome.error}{detail}", err=True)

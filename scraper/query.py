@@ -142,7 +142,8 @@ def resolve(conn: sqlite3.Connection, filters: Filters, *, with_query: bool = Tr
         conditions.append("a.published_utc < ?" if "T" not in bounds["--until"]
                           else "a.published_utc <= ?")
         params.append(bounds["--until"])
-    if len(bounds) == 2 and bounds["--since"] > bounds["--until"]:
+    if len(bounds) == 2 and (bounds["--since"] >= bounds["--until"] if "T" not in bounds["--until"]
+                             else bounds["--since"] > bounds["--until"]):
         problems.append(f"--since {filters.since} is after --until {filters.until}")
     ids: list[int] = []
     for name in filters.authors:

@@ -73,7 +73,7 @@ def export(db, fmt, output, force, sites, since, until, authors, languages, quer
         records = iter_records(store.db.conn, where, chosen, with_page=fmt == "warc")
         try:
             if target is None:
-                count = write_records(records, click.get_text_stream("stdout"), fmt)
+                count = write_records(records, sys.stdout, fmt)
             else:
                 count = _write_file(records, target, fmt, chosen)
         finally:

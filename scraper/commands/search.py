@@ -64,7 +64,7 @@ def search(query, db, sites, since, until, authors, limit, fmt, raw) -> None:
 
 
 def _print(rows: list[dict], fmt: str) -> None:
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "jsonl":

@@ -90,7 +90,7 @@ def _print(result, fmt: str) -> None:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
-        writer = csv.DictWriter(click.get_text_stream("stdout"),
+        writer = csv.DictWriter(sys.stdout,
                                 fieldnames=["period", "group", "articles", "total", "share"])
         writer.writeheader()
         writer.writerows(result.rows)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import resource
 import sqlite3
 import subprocess
 import sys

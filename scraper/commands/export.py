@@ -104,8 +104,9 @@ def _write_file(records, target: Path, fmt: str, fields: list[str]) -> int:
 
 def _parquet(records, path: Path, fields: list[str]) -> int:
     try:
-        from ..export_parquet import write_parquet
         import pyarrow  # noqa: F401
+
+        from ..export_parquet import write_parquet
     except ImportError:
         raise click.ClickException("Parquet needs pyarrow: pip install 'scraper[parquet]'") from None
     return write_parquet(records, path, fields)

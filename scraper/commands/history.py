@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import click
@@ -39,7 +40,7 @@ def history(url, db, fmt) -> None:
             sys.exit(EXIT_USAGE)
         kept = versions(store.db.conn, canonical)
         run.summary = {"canonical_url": canonical, "versions": len(kept)}
-    diffs = [changes(older, newer) for older, newer in zip(kept, kept[1:])]
+    diffs = [changes(older, newer) for older, newer in pairwise(kept)]
     if fmt == "json":
         click.echo(json.dumps({
             "canonical_url": canonical,

@@ -76,8 +76,9 @@ def stats(db, by, sites, since, until, authors, query, raw, fmt, plot_path, forc
     _print(result, fmt)
     if plot_path:
         try:
-            from ..plot import plot_daily
             import matplotlib  # noqa: F401
+
+            from ..plot import plot_daily
         except ImportError:
             raise click.ClickException("--plot needs matplotlib: pip install "
                                        "'scraper[plot]'") from None

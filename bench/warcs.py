@@ -32,10 +32,14 @@ class CorpusPage:
 
 
 def corpus_pages(corpus: Path = CORPUS, limit: int | None = None) -> list[CorpusPage]:
-    """The corpus's pages with their original URLs, in a stable order."""
-    truth = json.loads((corpus / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = [CorpusPage(truth[key]["url"], gzip.decompress((corpus / "html" / f"{key}.html.gz")
-                                                          .read_bytes()))
+    """A corpus's pages with their original URLs, in a stable order (zyte-dev by default;
+    web-checks-dev, whose index is checks.json, works too)."""
+    index = corpus / "ground-truth.json"
+    if not index.exists():
+        index = corpus / "checks.json"
+    truth = json.loads(index.read_text(encoding="utf-8"))
+    pages = [CorpusPage(truth[key]["url"].strip(),
+                        gzip.decompress((corpus / "html" / f"{key}.html.gz").read_bytes()))
              for key in sorted(truth)]
     return pages[:limit] if limit else pages
 

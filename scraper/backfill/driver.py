@@ -45,6 +45,7 @@ class BackfillSummary:
     counts: Counter[str] = field(default_factory=Counter)  # records, articles, skip reasons
     merged: MergeCounts = field(default_factory=MergeCounts)
     seconds: float = 0.0  # reading and extraction (the engine's wall time)
+    cpu_seconds: float = 0.0  # the workers' CPU time on the files read by this run
     peak_rss_kb: int = 0  # the largest of one worker
     shard_dir: str = ""
 
@@ -56,7 +57,8 @@ class BackfillSummary:
         return {"files": self.files, "reused": self.reused, "failed": self.failed,
                 "records": self.counts["records"], "articles": self.counts["articles"],
                 "skipped": self.skipped, "merged": vars(self.merged) | {"rate": self.merged.rate},
-                "seconds": round(self.seconds, 3), "peak_rss_kb": self.peak_rss_kb,
+                "seconds": round(self.seconds, 3), "cpu_seconds": round(self.cpu_seconds, 3),
+                "peak_rss_kb": self.peak_rss_kb,
                 "shard_dir": self.shard_dir}
 
 
@@ -207,6 +209,7 @@ class _InOrder:
             summary.failed.append((result.source, result.error))
             log.warning("%s: %s", result.source, result.error)
         summary.counts.update(result.counts)
+        summary.cpu_seconds += result.cpu_seconds
         summary.peak_rss_kb = max(summary.peak_rss_kb, result.peak_rss_kb)
         self.pending[result.index] = result
         self.flush(partial=True)

@@ -39,11 +39,7 @@ def run_ray(func: Callable[..., Any], jobs: Sequence[Any], workers: int | None,
 
     started_here = not ray.is_initialized()
     if started_here:
-        if address:
-            ray.init(address=address, logging_level=logging.WARNING, log_to_driver=True)
-        else:
-            ray.init(num_cpus=workers, include_dashboard=False, logging_level=logging.WARNING,
-                     log_to_driver=True)
+        start_ray(ray, workers, address)
     try:
         counter = _counter_actor(ray).remote()
         here = _driver_node(ray)
@@ -65,6 +61,24 @@ def run_ray(func: Callable[..., Any], jobs: Sequence[Any], workers: int | None,
     finally:
         if started_here:
             ray.shutdown()
+
+
+def start_ray(ray, workers: int | None, address: str | None = None) -> None:
+    """Connect to the cluster at `address`, or start a local Ray with `workers` CPUs. Each
+    worker process imports the extractor as it starts (`warm_up`), while this one plans."""
+    setup = {"worker_process_setup_hook": "scraper.backfill.ray_engine.warm_up"}
+    if address:
+        ray.init(address=address, logging_level=logging.WARNING, runtime_env=setup)
+    else:
+        ray.init(num_cpus=workers, include_dashboard=False, logging_level=logging.WARNING,
+                 runtime_env=setup)
+
+
+def warm_up() -> None:
+    """A Ray worker's start: import what every task needs (the extractor, trafilatura, lxml:
+    a second or two), as a forked pool process has it from its parent."""
+    import scraper.backfill.reextract  # noqa: F401
+    import scraper.backfill.work  # noqa: F401
 
 
 def _driver_node(ray) -> str:

@@ -93,6 +93,7 @@ class ShardResult:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     peak_rss_kb: int = 0
+    cpu_seconds: float = 0.0  # CPU time of the worker on this file
     error: str | None = None  # the file could not be read at all
     data: bytes | None = None  # the shard itself, when shipped back from another machine
     reused: bool = False  # finished by an earlier run
@@ -130,7 +131,7 @@ class SiteMap:
 def process_warc(job: WarcJob, report: Report | None = None) -> ShardResult:
     """Read one WARC file into its shard. Never raises for bad input: a file that cannot be
     read at all gives a result with `error`."""
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     options = job.options
     sites = SiteMap(options)
     counts: Counter[str] = Counter()
@@ -161,11 +162,11 @@ def process_warc(job: WarcJob, report: Report | None = None) -> ShardResult:
             counts["articles"] += 1
         if report:
             report(counts["records"] % REPORT_EVERY)
-        seconds = time.monotonic() - started
+        seconds, cpu = time.monotonic() - started, time.process_time() - cpu
         rss = _peak_rss_kb()
-        shard.finish({"counts": dict(counts), "seconds": seconds, "peak_rss_kb": rss,
-                      "finished": time.time()})
-    return ShardResult(job.index, job.source, job.shard, dict(counts), seconds, rss)
+        shard.finish({"counts": dict(counts), "seconds": seconds, "cpu_seconds": cpu,
+                      "peak_rss_kb": rss, "finished": time.time()})
+    return ShardResult(job.index, job.source, job.shard, dict(counts), seconds, rss, cpu)
 
 
 def _skip(shard: shards.ShardWriter, counts: Counter[str], offset: int, url: str | None,

@@ -7,7 +7,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 CONFIG ?= config/sites.toml
 DB     ?= data/articles.db
 
-.PHONY: install test stress crawl demo explore bench bench-crawl bench-memory lint clean
+.PHONY: install test stress crawl demo explore bench bench-crawl bench-memory bench-scale lint clean
 
 install: $(STAMP)
 
@@ -49,6 +49,11 @@ bench-crawl: $(BENCH_STAMP)
 
 bench-memory: $(BENCH_STAMP)
 	$(BIN)/python -m bench.million $(BENCH_ARGS)
+
+# backfill throughput (bench/scale.py): the local engine at 1 and 2 processes, a local Ray at 2
+# workers (the dev extra installs Ray), peak RSS per worker, merge rate
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check scraper tests

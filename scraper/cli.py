@@ -23,6 +23,11 @@ COMMANDS = {
     "reextract": ("scraper.commands.reextract:reextract_cmd",
                   "Rebuild article rows from the stored raw pages with the current extractor "
                   "(no network)."),
+    "backfill": ("scraper.commands.backfill:backfill_cmd",
+                 "Extract articles from WARC files (Common Crawl, Browsertrix, wget, Heritrix) "
+                 "into the database."),
+    "merge": ("scraper.commands.merge:merge_cmd",
+              "Merge backfill shards (written here or on a cluster) into the database."),
     "search": ("scraper.commands.search:search",
                "Full-text search over headline, standfirst and body, best match first (bm25)."),
     "history": ("scraper.commands.history:history",

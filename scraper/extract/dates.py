@@ -4,7 +4,8 @@ Sources, most trusted first: JSON-LD, <meta>, itemprop/<time> markup, a date sho
 headline, the URL path, then htmldate as a last resort.
 
 A date that belongs to another page is never borrowed: a <time> inside a link to another page,
-and the dates in link targets (`/2024/05/01/story` on a home page), are the linked story's."""
+and whatever htmldate would read in such a link (its target `/2024/05/01/story`, its <time>,
+its text), are the linked story's."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from dateutil import parser as date_parser
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .document import Document, absolute_url, clean_text
 from .fieldtext import elements_after, is_hidden
@@ -57,8 +58,6 @@ _DATE_LINE_OTHER_CHARS = 40
 _NOT_DATE_TAGS = {"script", "style", "noscript", "template", "option", "select"}
 # htmldate reads at most this many elements' share of the page (news pages have a few thousand).
 _HTMLDATE_MAX_ELEMENTS = 5_000
-# The target of an <a>: htmldate's extensive search reads dates in the raw HTML, hrefs included.
-_LINK_TARGET = re.compile(r"""(<a\b[^>]*?\shref\s*=\s*)("[^"]*"|'[^']*'|[^\s>]*)""", re.I)
 _LABEL_WORDS = re.compile(
     r"^\s*(?:(?:published|posted|updated|last updated|modified|created|date)\s*(?:on|at)?\s*:?\s*)+",
     re.I,
@@ -163,12 +162,12 @@ def _time_values(doc: Document, kind: str, marked_only: bool) -> list[str | None
 
 def _links_elsewhere(node: LexborNode, url: str) -> bool:
     """Is the node inside a link to another page (not a permalink to this one)?"""
-    parent = node.parent
-    while parent is not None and parent.tag != "a":
-        parent = parent.parent
-    if parent is None:
+    anchor = node
+    while anchor is not None and anchor.tag != "a":
+        anchor = anchor.parent
+    if anchor is None or "href" not in anchor.attributes:
         return False
-    target = absolute_url(url, parent.attributes.get("href") or "") or ""
+    target = absolute_url(url, anchor.attributes.get("href") or "") or ""
     return _page_of(target) != _page_of(url)
 
 
@@ -210,7 +209,7 @@ def _htmldate_day(doc: Document) -> datetime | None:
     try:
         from htmldate import find_date
 
-        html = _LINK_TARGET.sub(r'\1""', _bounded_html(doc))  # no date from a link target
+        html = _without_links_elsewhere(_bounded_html(doc), doc.url)
         # the quick pass first: the extensive one can take 100+ ms on very large pages
         found = find_date(html, url=doc.url, original_date=True, extensive_search=False) or find_date(
             html, url=doc.url, original_date=True, extensive_search=True)
@@ -220,6 +219,16 @@ def _htmldate_day(doc: Document) -> datetime | None:
         return None
     parsed = date.fromisoformat(found)
     return datetime(parsed.year, parsed.month, parsed.day) if parsed.year >= _EARLIEST_YEAR else None
+
+
+def _without_links_elsewhere(html: str, url: str) -> str:
+    """The page without its links to other pages: htmldate's extensive search reads every
+    date in the HTML, link targets, teaser times and link texts included."""
+    tree = LexborHTMLParser(html)
+    for anchor in tree.css("a[href]"):
+        if _links_elsewhere(anchor, url):
+            anchor.decompose()
+    return tree.html or ""
 
 
 def _bounded_html(doc: Document) -> str:

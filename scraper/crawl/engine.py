@@ -402,7 +402,7 @@ class Crawler:
                                duration=time.time() - started, sites=sites,
                                stopped=stopped, interrupted=self.interrupted)
         for site in summary.failed_sites:  # a monitor's line: one per failed site
-            log.error("site %s failed: no page answered (%d requests); %s", site.name,
+            log.error("site %s failed: no page answered (%d requests): %s", site.name,
                       site.requests, site.why_failed())
         self.store.finish_run(self.run_id, summary.status, summary.exit_code, summary.totals(),
                               summary.as_dict())

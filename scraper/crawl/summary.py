@@ -65,11 +65,14 @@ class SiteSummary:
     def why_failed(self) -> str:
         """The causes of a failed site, one phrase."""
         causes = [f"{host}: {why}" for host, why in self.failing_hosts]
+        failing = {host for host, _ in self.failing_hosts}
+        causes += [f"{host} parked: {why}" for host, why in self.parked_hosts
+                   if host not in failing]
         if not causes and self.robots_blocked:
             causes.append(f"robots.txt disallowed all {self.robots_blocked} URL(s)")
         if not causes and self.errors:
             causes.append("errors: " + ", ".join(f"{r}={n}" for r, n in self.errors))
-        return "; ".join(causes) or "no page answered"
+        return "; ".join(causes) or "every request failed"
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
+# slow suites; tests/stress_harness.py prints the hostile-input table (one row per case)
 stress: $(STAMP)
-	$(BIN)/python -m pytest -q -m slow
+	$(BIN)/python -m pytest -q -m slow -p tests.stress_harness
 
 crawl: $(STAMP)
 	$(BIN)/scraper crawl --config $(CONFIG) --db $(DB)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -98,9 +99,13 @@ def main(argv: list[str] | None = None) -> None:
             figures["ray_overhead"] = round(ray_run["seconds"] / pool, 3)
             figures["ray_overhead_with_start"] = round((ray_run["seconds"] + ray_start) / pool, 3)
         shard_paths = sorted(Path(results[1]["shard_dir"]).glob("*.shard"))
+        cpu = time.process_time()
         merged, _ = merge_shards(shard_paths, work / "merged.db")
+        cpu = time.process_time() - cpu
         figures["merge"] = {"rows": merged.records, "seconds": round(merged.seconds, 2),
-                            "rows_per_s": round(merged.rate, 1)}
+                            "rows_per_s": round(merged.rate, 1), "cpu_seconds": round(cpu, 2),
+                            "rows_per_cpu_s": round(merged.records / cpu, 1)}
+        figures["load_average"] = os.getloadavg()[0]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -115,7 +120,10 @@ def main(argv: list[str] | None = None) -> None:
               f"({figures['ray_overhead_with_start']:.2f}x counting Ray's start, "
               f"{figures['runs'][-1]['ray_start_seconds']:.1f} s)")
     m = figures["merge"]
-    print(f"merge: {m['rows']} rows in {m['seconds']:.2f} s, {m['rows_per_s']:.0f} rows/s")
+    print(f"merge: {m['rows']} rows in {m['seconds']:.2f} s, {m['rows_per_s']:.0f} rows/s "
+          f"({m['rows_per_cpu_s']:.0f} rows per CPU-second)")
+    print(f"load average at the end: {figures['load_average']:.1f} on {os.cpu_count()} cores "
+          "(other work on the machine slows the wall-clock figures, not the per-CPU-second ones)")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
 

@@ -23,7 +23,7 @@ from scraper.extract import extract_article
 from scraper.models import SiteConfig
 from scraper.store import Store
 
-PAGES = 24
+PAGES = 15
 FILES = 3
 
 

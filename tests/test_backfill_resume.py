@@ -49,7 +49,7 @@ def alive(pid: int) -> bool:
 
 
 def test_a_backfill_killed_halfway_resumes_to_the_same_database(tmp_path):
-    warcs = write_warcs(tmp_path / "warcs", corpus_pages(limit=18), FILES)
+    warcs = write_warcs(tmp_path / "warcs", corpus_pages(limit=12), FILES)
     reference = tmp_path / "reference.db"
     done = start(warcs, reference)
     assert done.wait(timeout=300) == 0, done.stderr.read().decode()

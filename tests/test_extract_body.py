@@ -81,3 +81,36 @@ def test_prose_between_line_breaks_becomes_paragraphs():
     </body></html>"""
     body = extract_article(html, "https://example.org/news/lighthouse").body
     assert body == "\n\n".join([first, second, third])
+
+
+# Family "crash, empty output": no stage failure may empty the body silently.
+_ARTICLE = "".join(
+    f"<p>Paragraph {n} of the story: the harbour authority confirmed on Monday that the old "
+    f"lighthouse number {n} will be restored and reopened to visitors next summer.</p>"
+    for n in range(4))
+
+
+def test_legacy_compat_doctype_page_keeps_its_body():
+    # XSLT pipelines write this legal doctype; lexbor cannot clone such a document
+    html = ('<!DOCTYPE html SYSTEM "about:legacy-compat"><html><head><title>Lighthouse</title>'
+            f"</head><body><article><h1>Lighthouse</h1>{_ARTICLE}</article></body></html>")
+    doc = Document(html, "https://example.org/news/lighthouse")
+    body = extract_body(doc)
+    assert body.count("\n\n") == 3 and "lighthouse number 3" in body
+    assert doc.fallbacks == []  # the copy is parsed again: the normal path, not the fallback
+
+
+def test_a_failing_body_stage_falls_back_to_plain_trafilatura_and_says_so(monkeypatch, caplog):
+    from scraper.extract import body as body_module
+
+    def broken(_doc):
+        raise RuntimeError("unforeseen markup")
+
+    monkeypatch.setattr(body_module, "cleaned_tree", broken)
+    html = f"<html><head><title>Lighthouse</title></head><body><article>{_ARTICLE}</article></body></html>"
+    doc = Document(html, "https://example.org/news/lighthouse")
+    with caplog.at_level("WARNING", logger="scraper.extract.body"):
+        body = extract_body(doc)
+    assert "lighthouse number 3" in body
+    assert doc.fallbacks == ["body: RuntimeError: unforeseen markup"]
+    assert "plain trafilatura" in caplog.text

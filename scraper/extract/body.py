@@ -11,6 +11,7 @@ trafilatura's XML of the extraction the text came from is kept on the Document (
 
 from __future__ import annotations
 
+import logging
 import re
 
 import trafilatura
@@ -22,6 +23,7 @@ from trafilatura.settings import Extractor
 from .clean import cleaned_tree, main_text_container, prose_chars
 from .document import MAX_COSTLY_ELEMENTS, Document, node_text
 
+_log = logging.getLogger(__name__)
 _WORD = re.compile(r"\w+")
 _TITLE_SUFFIX = re.compile(r"\s[|\-–—:]\s")
 _HAS_ALNUM = re.compile(r"[^\W_]")
@@ -80,6 +82,28 @@ _QUOTES = "\"'“”‘’«»„"
 
 
 def extract_body(doc: Document) -> str:
+    """The body text. A failure in any of its stages never empties it silently: it is logged,
+    recorded in `doc.fallbacks`, and plain trafilatura on the original page gives the text."""
+    try:
+        return _extract_body(doc)
+    except Exception as error:  # a bug meeting an unforeseen page: the page keeps a body
+        reason = f"{type(error).__name__}: {error}"
+        _log.warning("body stage failed on %s (%s): plain trafilatura on the original page",
+                     doc.url, reason, exc_info=True)
+        doc.fallbacks.append(f"body: {reason}")
+        paragraphs, doc.body_xml = _trafilatura_paragraphs(_bounded_original(doc), doc.url,
+                                                           favor_precision=False)
+        return "\n\n".join(paragraphs)
+
+
+def _bounded_original(doc: Document) -> str:
+    """The page as served, bounded like the cleaned one on an oversized page."""
+    if doc.element_count <= MAX_COSTLY_ELEMENTS:
+        return doc.html
+    return _bounded_html(LexborHTMLParser(doc.html))
+
+
+def _extract_body(doc: Document) -> str:
     tree = cleaned_tree(doc)
     html = _bounded_html(tree)
     paragraphs, doc.body_xml = _trafilatura_paragraphs(html, doc.url, favor_precision=True)

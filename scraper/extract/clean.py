@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from .document import Document
 from .fieldtext import display_lines
@@ -79,7 +79,7 @@ _INLINE_TAGS = {
 
 def cleaned_tree(doc: Document) -> LexborHTMLParser:
     """A boilerplate-free copy of `doc.tree`; the original stays intact for the other fields."""
-    tree = doc.tree.clone()
+    tree = copy_tree(doc)
     if tree.body is None:
         return tree
     _flatten_deep_nesting(tree)
@@ -90,6 +90,16 @@ def cleaned_tree(doc: Document) -> LexborHTMLParser:
     _promote_div_paragraphs(tree)
     _wrap_loose_text(tree)
     return tree
+
+
+def copy_tree(doc: Document) -> LexborHTMLParser:
+    """An independent copy of the page's tree. lexbor cannot clone some documents (a
+    `<!DOCTYPE html SYSTEM "about:legacy-compat">`, legal HTML written by XSLT pipelines, makes
+    clone() raise): those are parsed again from the page's text, which gives the same tree."""
+    try:
+        return doc.tree.clone()
+    except SelectolaxError:
+        return LexborHTMLParser(doc.html)
 
 
 def _flatten_deep_nesting(tree: LexborHTMLParser) -> None:

@@ -83,6 +83,8 @@ class Document:
     tree: LexborHTMLParser = field(init=False)
     # trafilatura's XML of the body text, set by `body.extract_body` (for `structure.py`)
     body_xml: Any = field(default=None, init=False, repr=False, compare=False)
+    # stages that failed or fell back on this page ("body: ..."), also logged: for callers and tests
+    fallbacks: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.tree = LexborHTMLParser(self.html)

@@ -186,3 +186,14 @@ def test_the_installed_command_in_a_pipe(tmp_path, quick, stories):
     assert [json.loads(line)["headline"] for line in lines.stdout.splitlines()] == [
         HEADLINE, HEADLINE, "Third story"]
     assert lines.stderr == ""  # nothing but records, and no third-party noise
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_an_output_that_cannot_be_written_is_one_line(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_bytes(SEED_HTML)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([str(SCRAPER), "extract", "--html", str(page), "--url", SEED_URL],
+                                stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error: cannot write the output: No space left on device"

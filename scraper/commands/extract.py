@@ -219,14 +219,28 @@ def _run(inputs, crawl: CrawlConfig, sites, fmt: str, many: bool, links: bool,
                     saved = _save(store, outcome, db_path)
                     counts[saved.outcome] += 1
                     article = replace(article, canonical_url=saved.canonical_url)
-                writer.write(article, outcome.blocks)
-            writer.close()
+                with _output_errors():
+                    writer.write(article, outcome.blocks)
+            with _output_errors():
+                writer.close()
             if run is not None:
                 _record(run, counts, db_path)
             sys.exit(EXIT_FAILED if counts["failed"] else EXIT_OK)
     finally:
         if store is not None:
             store.close()
+
+
+@contextmanager
+def _output_errors():
+    """A full disk or a closed stdout ends the command with one line, not a traceback (a
+    reader that stopped early, `| head`, is click's: exit 1, quietly)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the output: {exc.strerror or exc}") from exc
 
 
 def _save(store, outcome, db_path: Path):

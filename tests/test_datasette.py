@@ -46,6 +46,74 @@ def metadata() -> dict:
     return yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
 
 
+_HEAD = """# Datasette metadata for the scraper's database (Datasette 0.64/0.65, `-m` file):
+#   make explore                         # data/articles.db on http://127.0.0.1:8001
+#   make explore DB=data/demo.db         # the `make demo` database
+# Column descriptions are README.md's "Database schema" (tests/test_datasette.py checks;
+# `python -m tests.test_datasette` rewrites this file from README).
+# Databases are named after the file: `articles` (data/articles.db) and `demo`
+# (data/demo.db) share this configuration.
+title: News articles
+description_html: |-
+  Clean news articles crawled by <code>scraper</code>: headline, standfirst, body, byline,
+  dates and provenance, one row per article. Sort and filter dates on
+  <code>published_utc</code>; search the <code>articles</code> table in plain words.
+  Column meanings are in the README's "Database schema".
+source: scraper README, Database schema
+databases:
+  articles: &scraper
+"""
+
+
+def write_config() -> None:
+    """Rewrite config/datasette.yml from README's schema tables (after a schema change)."""
+
+    tables = {}
+    descriptions = {
+        "articles": "One row per article (canonical URL). Full-text search covers headline, standfirst and body.",
+        "pages": "Raw responses, gzip-compressed (the raw_page query shows one as text).",
+        "runs": "One row per command run, with its summary.",
+        "article_versions": "Earlier records of articles whose headline, standfirst, body or byline changed.",
+        "authors": "One row per person, under a normalised key.",
+        "article_authors": "Who wrote what, in byline order.",
+    }
+    for table in VISIBLE:
+        entry = {"description": descriptions[table], "columns": readme_columns(table)}
+        if table == "articles":
+            entry.update({"facets": ["site", "section", "language", "published_day"],
+                          "fts_table": "articles_fts", "sort_desc": "published_utc",
+                          "label_column": "headline"})
+        if table == "authors":
+            entry["label_column"] = "name"
+        tables[table] = entry
+    for table in HIDDEN:
+        tables[table] = {"hidden": True}
+    queries = {
+        "daily_counts_per_site": {
+            "title": "Articles per day per site",
+            "description": "The publisher's local day (published_day), newest first.",
+            "sql": "SELECT published_day AS day, site, count(*) AS articles\nFROM articles\nWHERE published_day IS NOT NULL\nGROUP BY published_day, site\nORDER BY day DESC, site"},
+        "by_author": {
+            "title": "Everything by an author",
+            "description": "Case, accents and punctuation are ignored: 'lisa mascaro' finds LISA MASCARO.",
+            "sql": "SELECT a.published, a.site, a.headline, a.canonical_url, aa.position\nFROM authors au\nJOIN article_authors aa ON aa.author_id = au.id\nJOIN articles a ON a.canonical_url = aa.canonical_url\nWHERE au.key = author_key(:author)\nORDER BY a.published_utc DESC"},
+        "changed_articles": {
+            "title": "Changed articles",
+            "description": "Articles whose headline, standfirst, body or byline changed after they were first stored (scraper history URL shows the word diff).",
+            "sql": "SELECT a.canonical_url, a.site, a.headline, count(v.id) AS earlier_versions,\n       max(v.replaced_at) AS last_changed\nFROM article_versions v\nJOIN articles a ON a.canonical_url = v.canonical_url\nGROUP BY v.canonical_url\nORDER BY last_changed DESC"},
+        "raw_page": {
+            "title": "An article's raw page",
+            "description": "The stored response the article was extracted from, decompressed (give the canonical URL).",
+            "sql": "SELECT p.id, p.url, p.final_url, p.status, p.fetched_at, p.headers,\n       gunzip_text(p.content) AS html\nFROM articles a\nJOIN pages p ON p.id = a.page_id\nWHERE a.canonical_url = :url"},
+    }
+    def _str(dumper, value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+    yaml.SafeDumper.add_representer(str, _str)
+    body = yaml.safe_dump({"tables": tables, "queries": queries}, sort_keys=False, allow_unicode=True, width=10000)
+    body = "".join("    " + line if line.strip() else line for line in body.splitlines(True))
+    CONFIG.write_text(_HEAD + body + "  demo: *scraper\n", encoding="utf-8")
+
+
 def test_config_describes_every_visible_column_as_the_readme_does(tmp_path):
     meta = metadata()
     assert meta["title"] and meta["description_html"]
@@ -55,7 +123,9 @@ def test_config_describes_every_visible_column_as_the_readme_does(tmp_path):
         tables = set(store.db.table_names())
         for table in VISIBLE:
             columns = {c.name for c in store.db[table].columns}
-            assert db["tables"][table]["columns"] == readme_columns(table), table
+            assert db["tables"][table]["columns"] == readme_columns(table), (
+                f"{table}: README changed; run `python -m tests.test_datasette` to rewrite "
+                "config/datasette.yml")
             assert columns <= set(db["tables"][table]["columns"]), table
     internal = {t for t in tables if not t.startswith("articles_fts")} - set(VISIBLE)
     assert internal == set(HIDDEN)
@@ -164,3 +234,8 @@ def test_articles_table_renders_in_headless_chromium(datasette_server, tmp_path)
     assert "River flood closes the old bridge" in dom, result.stderr[-2000:]
     assert "One row per article" in dom  # the description from config/datasette.yml
     assert "published_day" in dom  # a facet
+
+
+if __name__ == "__main__":  # python -m tests.test_datasette: rewrite config/datasette.yml
+    write_config()
+    print(f"wrote {CONFIG}")

@@ -67,12 +67,12 @@ def test_a_backfill_killed_halfway_resumes_to_the_same_database(tmp_path):
     assert run.poll() is None, "the backfill finished before it could be killed"
     run.send_signal(signal.SIGKILL)
     run.wait()
-    finished = len(list(shard_dir.glob("*.shard")))
-    assert 2 <= finished < FILES
     gone = time.monotonic() + 10  # the pool's workers end themselves with their parent
     while any(alive(pid) for pid in workers) and time.monotonic() < gone:
         time.sleep(0.1)
     assert workers and not any(alive(pid) for pid in workers)
+    finished = len(list(shard_dir.glob("*.shard")))  # a worker may finish one as it goes
+    assert 2 <= finished < FILES
 
     resumed = start(warcs, db)
     out, err = resumed.communicate(timeout=300)
@@ -82,3 +82,23 @@ def test_a_backfill_killed_halfway_resumes_to_the_same_database(tmp_path):
     articles = rows(db, "articles")
     assert len(articles) == len({dict(r)["canonical_url"] for r in articles})
     assert not list(shard_dir.glob("*.partial"))
+
+
+def test_a_shard_is_written_by_one_process_at_a_time(tmp_path):
+    """A pool worker outliving a killed backfill still holds its shard: a new writer of the
+    same shard waits until it has gone, instead of writing beside it."""
+    from scraper.backfill.shard import ShardWriter
+
+    path = tmp_path / "one.shard"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from scraper.backfill.shard import ShardWriter\n"
+        f"w = ShardWriter({str(path)!r}, {{}}); print('held', flush=True); time.sleep(1.5)")],
+        stdout=subprocess.PIPE)
+    assert holder.stdout.readline().strip() == b"held"
+    started = time.monotonic()
+    with ShardWriter(path, {"source": "x"}) as writer:
+        waited = time.monotonic() - started
+        writer.finish({})
+    holder.wait()
+    assert waited > 0.5
+    assert path.exists() and not Path(str(path) + ".partial").exists()

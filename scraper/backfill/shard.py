@@ -14,12 +14,18 @@ Life of a shard, so a killed backfill resumes by skipping finished work:
 3. merged into a database: `NAME.shard.merged` is written beside it, holding the database's
    path, so a resumed backfill does not merge it again (merging again is harmless: upserts).
 
+A writer holds a lock on `NAME.shard.lock` (`fcntl.lockf`, released by the kernel when its
+process dies) from start to rename: a pool worker outlives a killed backfill by up to half a
+second, and a backfill started again at once waits for it rather than write the same shard
+beside it.
+
 A finished shard is reused only for the same input file (path, size, mtime) and the same
 options (site filter, dates, raw pages kept or not); otherwise it is written again.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -32,6 +38,7 @@ FORMAT = 1
 SUFFIX = ".shard"
 PARTIAL = ".partial"
 MERGED = ".merged"
+LOCK = ".lock"
 COMMIT_EVERY = 200  # rows per transaction while writing
 
 _SCHEMA = """
@@ -78,6 +85,8 @@ class ShardWriter:
         self.path = Path(path)
         self.partial = Path(str(self.path) + PARTIAL)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = os.open(str(self.path) + LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.lockf(self._lock, fcntl.LOCK_EX)  # waits for a writer of this shard still alive
         self.partial.unlink(missing_ok=True)
         self.conn = sqlite3.connect(self.partial, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode = OFF")
@@ -95,6 +104,7 @@ class ShardWriter:
         if not self.finished:
             self.conn.close()
             self.partial.unlink(missing_ok=True)
+        os.close(self._lock)  # releases the lock
 
     def add_record(self, row: dict[str, Any]) -> None:
         self.conn.execute(

@@ -67,7 +67,8 @@ THIRD_PARTY_LOGGERS = ("htmldate", "trafilatura", "courlan", "justext", "charset
 @click.option("--retries", type=click.IntRange(0, 10),
               help="Retries on timeouts, connection errors, 408, 429 and 5xx "
                    f"[default: {CrawlConfig.retries}].")
-@click.option("--user-agent", help=f"[default: {CrawlConfig.user_agent}]")
+@click.option("--user-agent", help="User-Agent sent, and matched against robots.txt "
+                                   f"[default: {CrawlConfig.user_agent}].")
 @verbosity
 def extract(urls, url_lists, html_files, page_urls, base_url, fmt, links, save, db, create_dirs,
             config_path, timeout, retries, user_agent, verbose, quiet) -> None:

@@ -269,10 +269,13 @@ def test_frontier_order_live_links_then_dated_newest_then_undated_feed_items():
     live = art("http://h/live/story-1234567", "page")
     new = art("http://h/x/2024/06/05/slug/", "sitemap")
     old = art("http://h/y/2011/01/01/slug/", "sitemap")
-    dated = art("http://h/z/story-7654321", "feed", "2023-01-01T00:00:00+00:00")
+    dated = art("http://h/z/story-7654321", "sitemap", "2023-01-01T00:00:00+00:00")
     undated = art("http://h/w/story-1111111", "sitemap")
     order = sorted([undated, old, dated, new, live], key=FrontierEntry.priority)
     assert order == [live, new, dated, old, undated]
+    # a feed's item (or a start page's link) is a front-page story: before all of them
+    feed = art("http://h/v/story-2222222", "feed", "2011-01-01T00:00:00+00:00")
+    assert sorted([live, new, feed], key=FrontierEntry.priority)[0] is feed
 
 
 def test_scheduler_alternates_articles_and_listings_on_a_host():

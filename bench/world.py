@@ -53,7 +53,7 @@ SECTIONS = ("world", "politics", "business", "technology", "science", "health", 
             "food", "music", "film", "style", "local")
 FIRST_HOST = 2  # 127.0.0.2, 127.0.0.3, ...
 USER_AGENT = "scraper-bench/0.1 (+https://example.org/contact)"
-REWRITE_VERSION = "2"  # bump when rewrite_links changes: the eligibility cache depends on it
+REWRITE_VERSION = "4"  # bump when rewrite_links changes: the eligibility cache depends on it
 
 
 # ----------------------------------------------------------------------------- corpus
@@ -93,9 +93,10 @@ def corpus_index(corpus: Path = CORPUS) -> list[CorpusPage]:
 
 
 _HREF = re.compile(
-    rb"""(<(?:a|area|link|base)\b[^>]*?\shref\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""",
+    rb"""(<(?:a|area|link|base)\b[^>]*?(?<=[\s"'])href\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""",
     re.I | re.S)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+_SCHEMELESS_HTTP = re.compile(r"^https?:(?!//)", re.I)
 
 
 def rewrite_links(page: bytes, original_url: str) -> bytes:
@@ -104,8 +105,10 @@ def rewrite_links(page: bytes, original_url: str) -> bytes:
     def fix(match: re.Match) -> bytes:
         raw = next(g for g in match.groups()[1:] if g is not None)
         value = raw.decode("latin-1").strip()
-        if not value or value.startswith(("#", "//")) or _SCHEME.match(value):
+        if not value or value.startswith(("#", "//")):
             return match.group(0)
+        if _SCHEME.match(value) and not _SCHEMELESS_HTTP.match(value):
+            return match.group(0)  # absolute; "http:path" is relative (WHATWG URL)
         absolute = urljoin(original_url, value).replace('"', "%22")
         return match.group(1) + b'"' + absolute.encode("latin-1", "replace") + b'"'
 

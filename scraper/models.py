@@ -40,6 +40,9 @@ class Article:
     byline_source: str | None = None
     access: str = "full"
     access_reason: str | None = None
+    # where `language` came from: "markup" (<html lang>, og:locale) or "text" (detected from
+    # the article's text when the markup gives none or contradicts it); not stored yet
+    language_source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

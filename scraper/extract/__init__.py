@@ -26,7 +26,7 @@ from .meta import (
     canonical_url,
     description,
     image,
-    language,
+    language_with_source,
     section,
     site_name,
     tags,
@@ -82,6 +82,8 @@ def extract_from_document(doc: Document, selectors: Mapping[str, str] | None = N
     published, modified, published_source = _guarded(_dates, (None, None, None), doc, pinned)
     access, access_reason = _guarded(access_verdict, ("full", None), doc, body, headline)
     is_article, reason = _guarded(article_verdict, (False, "extraction failed"), doc, body, headline)
+    text = body or " ".join(filter(None, (headline, standfirst)))
+    language, language_source = _guarded(language_with_source, (None, None), doc, text)
     return Article(
         url=url,
         canonical_url=_guarded(canonical_url, url, doc),
@@ -93,7 +95,7 @@ def extract_from_document(doc: Document, selectors: Mapping[str, str] | None = N
         authors=tuple(authors),
         published=published,
         modified=modified,
-        language=_guarded(language, None, doc),
+        language=language,
         description=_guarded(description, None, doc),
         image=_guarded(image, None, doc),
         section=_guarded(section, None, doc),
@@ -104,6 +106,7 @@ def extract_from_document(doc: Document, selectors: Mapping[str, str] | None = N
         not_article_reason=reason,
         published_source=published_source if published else None,
         byline_source=byline_source if authors else None,
+        language_source=language_source,
         access=access,
         access_reason=access_reason,
     )

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from ..urls import classify_url
 from .document import Document, absolute_url, clean_text, ld_types, url_parts
+
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+# Characters of text needed to detect a language: to fill in a missing one, and to overrule
+# the markup (a longer text: a wrong guess would replace a right declaration).
+_GUESS_MIN_CHARS = 20
+_DETECT_MIN_CHARS = 200
+_DETECT_SAMPLE = 2000
+_GUESS_CONFIDENCE = 0.5  # filling a gap: a likely language is better than none
+_OVERRULE_CONFIDENCE = 0.9
+# Languages the detector confuses with each other: the markup's choice among them stands.
+_CLOSE_LANGUAGES = ({"id", "ms"}, {"no", "nb", "nn", "da"}, {"hr", "bs", "sr"}, {"cs", "sk"},
+                    {"zh", "ja"}, {"gl", "pt"}, {"ca", "es"})
 
 _LISTING_TYPES = {"collectionpage", "profilepage", "searchresultspage", "itemlist", "website"}
 
@@ -31,10 +46,53 @@ def site_name(doc: Document) -> str | None:
 
 
 def language(doc: Document) -> str | None:
+    """What the markup declares: <html lang>, else og:locale / Content-Language (primary tag)."""
     node = doc.tree.css_first("html")
     lang = node.attributes.get("lang") if node else None
     lang = lang or doc.meta_first("og:locale", "content-language", "language")
-    return lang.replace("_", "-").split("-")[0].lower() if lang else None
+    if not lang:
+        http_equiv = doc.tree.css_first('meta[http-equiv="content-language" i]')
+        lang = http_equiv.attributes.get("content") if http_equiv is not None else None
+    code = (lang or "").strip().replace("_", "-").split("-")[0].lower()
+    return code if _LANGUAGE_CODE.match(code) else None
+
+
+def language_with_source(doc: Document, text: str) -> tuple[str | None, str | None]:
+    """The language of the page and where it came from: "markup" (<html lang>, og:locale,
+    Content-Language) or "text" (detected from the article's text by py3langid, when the
+    markup gives none, or contradicts a text long enough to be sure: templates keep
+    `lang="en"` on pages written in other languages)."""
+    declared = language(doc)
+    if declared:
+        detected = detect_language(text, _DETECT_MIN_CHARS, _OVERRULE_CONFIDENCE)
+    else:
+        detected = detect_language(text, _GUESS_MIN_CHARS, _GUESS_CONFIDENCE)
+    if detected and detected != declared and not _same_family(detected, declared):
+        return detected, "text"
+    if declared:
+        return declared, "markup"
+    return None, None
+
+
+def _same_family(a: str, b: str | None) -> bool:
+    return b is not None and any(a in group and b in group for group in _CLOSE_LANGUAGES)
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str, min_chars: int = _GUESS_MIN_CHARS,
+                    confidence: float = _GUESS_CONFIDENCE) -> str | None:
+    """ISO 639-1 code of the text's language, when py3langid is that sure of it."""
+    sample = clean_text(text)[:_DETECT_SAMPLE]
+    if len(sample) < min_chars:
+        return None
+    code, probability = _identifier().classify(sample)
+    return code if probability >= confidence else None
 
 
 def description(doc: Document) -> str | None:

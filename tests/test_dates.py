@@ -107,3 +107,61 @@ def test_visible_date_only_is_found_by_the_fallback():
 def test_no_date_anywhere_gives_none():
     doc = html_doc("<p>Nothing dated here.</p>", url="https://blog.example.com/post-title")
     assert extract_dates(doc) == (None, None)
+
+
+# Family "dates": the publisher's day. A UTC machine timestamp is expressed, as the same
+# instant, in the publisher's offset when the page reveals it; a stale JSON-LD date loses.
+def _dated(head: str = "", shown: str = "", url: str = "https://news.example.com/story") -> Document:
+    return html_doc(f"<article><h1>Council backs library budget</h1>{shown}"
+                    "<p>The council approved the budget on Monday evening.</p></article>",
+                    head=head, url=url)
+
+
+def test_utc_timestamp_takes_the_offset_of_the_time_the_page_shows():
+    doc = _dated(ld('{"@type": "NewsArticle", "datePublished": "2019-11-19T00:04:00.000Z"}'),
+                 '<div class="timestamp">Nov. 18, 2019 7:04 pm ET</div>')
+    assert extract_dates(doc)[0] == "2019-11-18T19:04:00-05:00"
+
+
+def test_a_shown_time_without_year_reveals_the_offset():
+    doc = _dated(ld('{"@type": "NewsArticle", "datePublished": "2019-11-19T01:19:34Z"}'),
+                 '<time datetime="2019-11-19T01:19:34Z">Posted Nov 18, 8:19 PM</time>')
+    assert extract_dates(doc)[0] == "2019-11-18T20:19:34-05:00"
+
+
+def test_a_local_clock_in_the_meta_tags_reveals_the_offset():
+    head = (ld('{"@type": "NewsArticle", "datePublished": "2019-11-19T04:58:46Z"}')
+            + '<meta name="sailthru.date" content="2019-11-18 20:58:46">')
+    assert extract_dates(_dated(head))[0] == "2019-11-18T20:58:46-08:00"
+
+
+def test_the_day_in_the_url_picks_a_usual_offset_for_the_same_instant():
+    doc = _dated(ld('{"@type": "NewsArticle", "datePublished": "2019-11-19T04:58:46Z"}'),
+                 url="https://news.example.com/2019/11/18/council-budget/")
+    published = extract_dates(doc)[0]
+    assert published == "2019-11-18T23:58:46-05:00"
+    assert datetime.fromisoformat(published) == datetime(2019, 11, 19, 4, 58, 46, tzinfo=UTC)
+
+
+def test_shown_date_time_agreeing_with_meta_beats_a_json_ld_offset_that_is_wrong():
+    head = (ld('{"@type": "NewsArticle", "datePublished": "2019-11-20T02:15:49-06:00"}')
+            + '<meta property="article:published_time" content="2019-11-20T02:15:49+00:00">')
+    doc = _dated(head, '<span class="date">Nov 19, 2019, 8:15 pm CST</span>')
+    assert extract_dates(doc)[0] == "2019-11-19T20:15:00-06:00"
+
+
+def test_utc_day_that_the_page_agrees_with_stays_utc():
+    doc = _dated(ld('{"@type": "NewsArticle", "datePublished": "2019-11-19T14:00:00Z"}'),
+                 url="https://news.example.com/2019/11/19/council-budget/")
+    assert extract_dates(doc)[0] == "2019-11-19T14:00:00+00:00"
+
+
+def test_a_json_ld_date_far_from_every_other_source_is_stale():
+    head = (ld('{"@type": "NewsArticle", "datePublished": "2017-03-02T10:00:00Z"}')
+            + '<meta property="article:published_time" content="2019-11-18T09:00:00+01:00">')
+    doc = _dated(head, url="https://news.example.com/2019/11/18/council-budget/")
+    assert extract_dates(doc)[0] == "2019-11-18T09:00:00+01:00"
+
+
+def test_a_page_without_any_date_gets_none():
+    assert extract_dates(_dated()) == (None, None)

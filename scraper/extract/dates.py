@@ -10,7 +10,7 @@ its text), are the linked story's."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from dateutil import parser as date_parser
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -52,12 +52,22 @@ _DATE_SHAPE = re.compile(
     rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_WORD},?\s+(?:19|20)\d\d|(?:19|20)\d\d-\d\d-\d\d){_CLOCK}",
     re.I,
 )
+_MONTH_DAY = re.compile(rf"\b{_MONTH_WORD}\s+\d{{1,2}}\b", re.I)
+_YEAR_SHAPE = re.compile(r"\b(?:19|20)\d\d\b")
 _HEADER_SCAN = 40  # elements after the headline searched for a shown date
 _DATE_LINE_MAX_CHARS = 120
 _DATE_LINE_OTHER_CHARS = 40
 _NOT_DATE_TAGS = {"script", "style", "noscript", "template", "option", "select"}
 # htmldate reads at most this many elements' share of the page (news pages have a few thousand).
 _HTMLDATE_MAX_ELEMENTS = 5_000
+_STALE_DAYS = 2  # a JSON-LD date further than this from every other date of the page is stale
+_SAME_INSTANT = timedelta(minutes=2)
+_MAX_OFFSET = timedelta(hours=14)
+_SHOWN_SCAN = 5
+# The publisher offsets tried, most common first, when only the shown day reveals that a UTC
+# timestamp falls on the next day (the Americas) or on the previous one (Asia, Oceania).
+_WEST_OFFSETS = (-5, -4, -6, -7, -8, -3, -10)
+_EAST_OFFSETS = (1, 2, 3, 5.5, 7, 8, 9, 10, 12)
 _LABEL_WORDS = re.compile(
     r"^\s*(?:(?:published|posted|updated|last updated|modified|created|date)\s*(?:on|at)?\s*:?\s*)+",
     re.I,
@@ -241,9 +251,11 @@ def _bounded_html(doc: Document) -> str:
 
 def published_with_source(doc: Document) -> tuple[datetime | None, str | None]:
     """The publication date and the source that gave it (`articles.published_source`):
-    jsonld, meta, markup (itemprop / <time>), url, text (shown under the headline), htmldate."""
+    jsonld, meta, markup (itemprop / <time>), url, text (shown under the headline), htmldate.
+    A JSON-LD date far from every other date of the page is stale and loses; a machine
+    timestamp is expressed in the publisher's offset when the page reveals it."""
     chain = (
-        ("jsonld", lambda: _first_parsed(_ld_values(doc, _PUBLISHED_LD))),
+        ("jsonld", lambda: _fresh_ld_date(doc)),
         ("meta", lambda: _first_parsed(_meta_values(doc, _PUBLISHED_META))),
         ("markup", lambda: _first_parsed(_itemprop_values(doc, "datePublished"))),
         ("markup", lambda: _first_parsed(_time_values(doc, "published", marked_only=True))),
@@ -255,8 +267,111 @@ def published_with_source(doc: Document) -> tuple[datetime | None, str | None]:
     for source, find in chain:
         found = find()
         if found is not None:
-            return found, source
+            return _in_publisher_offset(doc, found), source
     return None, None
+
+
+def _fresh_ld_date(doc: Document) -> datetime | None:
+    """JSON-LD's datePublished, unless it is far from every other date the page gives (meta,
+    the URL's day, the date shown under the headline): a template's stale value."""
+    found = _first_parsed(_ld_values(doc, _PUBLISHED_LD))
+    if found is None:
+        return None
+    others = [_first_parsed(_meta_values(doc, _PUBLISHED_META)), _url_day(doc.url),
+              _first_parsed(_date_lines_after_headline(doc))]
+    others = [other for other in others if other is not None]
+    if others and all(abs(_day_of(found) - _day_of(other)).days > _STALE_DAYS for other in others):
+        return None
+    return found
+
+
+def _day_of(value: datetime) -> date:
+    return value.date()
+
+
+def _in_publisher_offset(doc: Document, found: datetime) -> datetime:
+    """The same instant in the publisher's offset, when the page reveals it: machine dates are
+    often UTC, and an evening story in the Americas then carries the next day, while readers
+    (and researchers) count the day the page shows."""
+    if found.tzinfo is None:
+        return found  # a local clock already, or a bare day
+    shown = _shown_dates(doc, found)
+    for value in shown:  # a date-time with its zone, shown on the page
+        if value.tzinfo is not None and _has_clock(value):
+            if abs(value - found) <= _SAME_INSTANT:
+                return found.astimezone(value.tzinfo)
+            if any(abs(value - other) <= _SAME_INSTANT for other in _machine_dates(doc)):
+                return value  # the page and another machine value agree: found's offset is wrong
+    if found.utcoffset() != timedelta(0):
+        return found
+    for value in shown + _machine_dates(doc):  # the same instant written in a local clock
+        offset = _local_offset(value, found)
+        if offset is not None:
+            return found.astimezone(timezone(offset))
+    url_day = _url_day(doc.url)
+    days = [value.date() for value in shown] + ([url_day.date()] if url_day else [])
+    for day in days:  # only the day is shown: the usual offsets that give it
+        step = (day - found.date()).days
+        if step == 0:
+            return found
+        if step in (-1, 1):
+            for hours in (_WEST_OFFSETS if step == -1 else _EAST_OFFSETS):
+                local = found.astimezone(timezone(timedelta(hours=hours)))
+                if local.date() == day:
+                    return local
+    return found
+
+
+def _has_clock(value: datetime) -> bool:
+    return value.time() != datetime.min.time()
+
+
+def _local_offset(value: datetime, utc: datetime) -> timedelta | None:
+    """The UTC offset under which `value` shows the instant `utc`, if it does."""
+    if value.tzinfo is not None:
+        offset = value.utcoffset()
+        return offset if offset and abs(value - utc) <= _SAME_INSTANT else None
+    if not _has_clock(value):
+        return None
+    delta = value - utc.astimezone(UTC).replace(tzinfo=None)
+    quarters = round(delta / timedelta(minutes=15))
+    offset = quarters * timedelta(minutes=15)
+    if offset and abs(offset) <= _MAX_OFFSET and abs(delta - offset) <= _SAME_INSTANT:
+        return offset
+    return None
+
+
+def _shown_dates(doc: Document, near: datetime) -> list[datetime]:
+    """Dates the reader sees: the date line under the headline, the text of <time> elements.
+    A shown date without its year ("Posted Nov 18, 8:19 PM") takes the year of `near`."""
+    texts = _date_lines_after_headline(doc)[:_SHOWN_SCAN]
+    for node in doc.tree.css("time")[:_SHOWN_SCAN]:
+        if not _links_elsewhere(node, doc.url):
+            texts.append(node.text(separator=" "))
+    shown = []
+    for text in texts:
+        parsed = parse_date(text) or _parse_without_year(text, near)
+        if parsed is not None:
+            shown.append(parsed)
+    return shown
+
+
+def _parse_without_year(text: str | None, near: datetime) -> datetime | None:
+    text = clean_text(text)
+    if not _MONTH_DAY.search(text) or _YEAR_SHAPE.search(text):
+        return None
+    try:
+        parsed = date_parser.parse(_LABEL_WORDS.sub("", text), tzinfos=_TZINFOS, fuzzy=True,
+                                   default=datetime(near.year, 1, 1))
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return parsed if abs(parsed.date() - near.date()) <= timedelta(days=1) else None
+
+
+def _machine_dates(doc: Document) -> list[datetime]:
+    values = (_ld_values(doc, _PUBLISHED_LD) + _meta_values(doc, _PUBLISHED_META)
+              + _itemprop_values(doc, "datePublished"))
+    return [parsed for parsed in map(parse_date, values) if parsed is not None]
 
 
 def extract_published(doc: Document) -> datetime | None:

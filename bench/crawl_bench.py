@@ -360,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=CACHE / "crawl",
                         help="world, configs, databases and request logs (kept)")
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are printed
     if shutil.which("scraper") is None and not Path(sys.executable).with_name("scraper").exists():
         print("note: no scraper console script beside this Python; using -m scraper.cli",
               file=sys.stderr)

@@ -189,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--work", type=Path, default=CACHE / "million")
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are printed
     if args.urls < args.children:
         parser.error("--urls must be at least --children")
     args.work.mkdir(parents=True, exist_ok=True)

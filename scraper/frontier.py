@@ -1,7 +1,7 @@
 """The crawl frontier's record: one URL waiting to be fetched, and the order in which we want it.
 
 `FrontierEntry` crosses the boundary between the crawler (crawl.py, politeness.py) and the
-database (store.py persists it in the `frontier` table so a killed run resumes). No I/O here.
+database (scraper/store/ persists it in the `frontier` table so a killed run resumes). No I/O here.
 
 Order ("front page first, then newest first", and so that traps cannot eat the page budget):
 robots.txt, then feeds and sitemaps, then start pages, then the front-page stories: articles

@@ -4,7 +4,7 @@ The path of one URL, each step naming the module that does it (the code of `engi
 this order):
 
  1. open (`run_crawl` below): take the lock on the database (`lock.py`; a second run gets
-    `LockedError`, exit code 3), open the store (`store.py`, migrations applied), mark
+    `LockedError`, exit code 3), open the store (`store/`, migrations applied), mark
     `killed` the runs a SIGKILL left `running`, record a run; SIGINT and SIGTERM stop it
     gracefully from here on (`interrupts.py`);
  2. seed (`engine.py`, `linkqueue.py`): re-queue each site's start pages, feeds and sitemaps
@@ -24,7 +24,7 @@ this order):
     same-host redirect hop waits for the host's delay, outside the fetch deadline);
  6. retry (`engine.py`) transient failures (tenacity backoff with jitter, Retry-After) via
     the scheduler, within a per-run retry budget; other failures are counted by reason;
- 7. keep (`store.py`) the raw response in `pages` (its validators wait for step 10);
+ 7. keep (`store/`) the raw response in `pages` (its validators wait for step 10);
  8. analyse (`extract_pool.py` -> `analyse.py`, `discover/`, `extract/`) in a process pool
     (the event loop never stalls), within EXTRACT_TIMEOUT (past it, or when the pool breaks,
     the pool is rebuilt and the entry fails): feeds and sitemaps -> links; HTML -> an

@@ -1,0 +1,128 @@
+"""The connection: opened in WAL mode with migrations applied, one transaction at a time
+(nested calls join), and the `runs` table that every command writes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Self
+
+import sqlite_utils
+
+from ..migrations import apply_migrations, utc_now
+from .records import RunRecord, StoreError
+
+log = logging.getLogger("scraper.store")
+
+
+class Database:
+    """The project's SQLite database: the connection, transactions and runs. `Store` adds
+    the tables' methods."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._depth = 0
+        self.run_id: int | None = None  # the run started through this Store (start_run)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: no corruption on crash
+            self.db.execute("PRAGMA foreign_keys = ON")
+            apply_migrations(self.db)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open database {self.path}: {exc}") from exc
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic transaction; nested calls join the outer one. A kill mid-way writes nothing."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException as exc:
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"database write failed: {exc}") from exc
+            raise
+        else:
+            self.db.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    # -- runs
+
+    def start_run(self, command: str) -> int:
+        """A `runs` row for a command starting; articles this Store writes from now on record
+        its id (`articles.run_id`)."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')",
+                [command, utc_now()],
+            )
+        self.run_id = int(cursor.lastrowid)
+        return self.run_id
+
+    @contextmanager
+    def recorded_run(self, command: str) -> Iterator[RunRecord]:
+        """A `runs` row around a command: 'running' at the start, then 'ok' (exit 0) or
+        'failed' with the exit code the command leaves with (`SystemExit`, a click error, or 1
+        for any other exception). The command may fill `totals` and `summary` on the way."""
+        record = RunRecord(self.start_run(command))
+        status, code = "ok", 0
+        try:
+            yield record
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            status = "ok" if code == 0 else "failed"
+            raise
+        except BaseException as exc:
+            status, code = "failed", int(getattr(exc, "exit_code", 1) or 1)
+            raise
+        finally:
+            try:
+                self.finish_run(record.id, status, code, record.totals, record.summary)
+            except StoreError as exc:  # the command's own outcome matters more
+                log.warning("could not record run %d: %s", record.id, exc)
+
+    def finish_run(self, run_id: int, status: str, exit_code: int,
+                   totals: dict[str, int] | None = None, summary: Any = None) -> None:
+        totals = totals or {}
+        allowed = ("discovered", "fetched", "not_modified", "new_articles", "updated_articles",
+                   "robots_blocked", "errors")
+        values = {k: int(totals.get(k, 0)) for k in allowed}
+        assignments = ", ".join(f"{k} = :{k}" for k in allowed)
+        with self.transaction():
+            self.db.execute(
+                f"""UPDATE runs SET finished_at = :finished_at, status = :status,
+                    exit_code = :exit_code, summary = :summary, {assignments} WHERE id = :id""",
+                {**values, "finished_at": utc_now(), "status": status, "exit_code": exit_code,
+                 "summary": json.dumps(summary, ensure_ascii=False, default=str), "id": run_id},
+            )
+
+    def integrity_ok(self) -> bool:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+

@@ -75,6 +75,8 @@ _DATE_LINE_EDGE = 2  # datelines and stamps sit right before or after the text
 # A precision pass returning fewer words while the page holds this much prose lost the text.
 _LOST_TEXT_WORDS = 25
 _LOST_TEXT_PROSE = 1000
+_LOST_TEXT_SHARE = 0.4  # of the page's prose characters, below which the precision pass lost it
+_LOST_TEXT_MIN_PROSE = 400
 
 _PULL_QUOTE_MIN_WORDS = 5
 _PULL_QUOTE_MAX_WORDS = 40
@@ -107,11 +109,21 @@ def _extract_body(doc: Document) -> str:
     tree = cleaned_tree(doc)
     html = _bounded_html(tree)
     paragraphs, doc.body_xml = _trafilatura_paragraphs(html, doc.url, favor_precision=True)
-    if _word_count(" ".join(paragraphs)) < _LOST_TEXT_WORDS and prose_chars(tree) >= _LOST_TEXT_PROSE:
+    if _lost_text(paragraphs, prose_chars(tree)):
         # favor_precision's link-density pruning can take the container of the whole text
-        # with it (seen when the headline is a plain <div>): the default settings keep it
+        # with it (a plain <div> headline, text in short runs), or settle on a short wrong
+        # block (a legal notice) beside it: the default settings keep the text
         paragraphs, doc.body_xml = _trafilatura_paragraphs(html, doc.url, favor_precision=False)
     return "\n\n".join(_drop_boilerplate_lines(paragraphs, _headlines(doc)))
+
+
+def _lost_text(paragraphs: list[str], prose: int) -> bool:
+    """The precision pass kept less than a share of the page's prose (sentence-long text
+    outside links, after the cleaner): it lost the text, or took a wrong block."""
+    kept = sum(len(p) for p in paragraphs)
+    if _word_count(" ".join(paragraphs)) < _LOST_TEXT_WORDS and prose >= _LOST_TEXT_PROSE:
+        return True
+    return prose >= _LOST_TEXT_MIN_PROSE and kept < _LOST_TEXT_SHARE * prose
 
 
 def _bounded_html(tree: LexborHTMLParser) -> str:

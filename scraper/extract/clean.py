@@ -48,6 +48,14 @@ _WIDGET_PHRASES = (
     "prev-article", "previous-article", "next-post", "prev-post",
 )
 
+# Names page builders give every block ("elementor-widget", "steps-list-nav"): a widget only
+# when the block holds no prose of its own.
+_GENERIC_BLOCK_NAMES = re.compile(r"(?:^|[^a-z])(?:widget|nav)(?:$|[^a-z])", re.I)
+_PROSE_BLOCK_RUNS = 2
+_PROSE_BLOCK_CHARS = 200
+_PROSE_BLOCK_LINK_SHARE = 0.3
+_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -202,11 +210,24 @@ def _looks_like_widget(node: LexborNode) -> bool:
     style = attrs.get("style")
     if style and _HIDDEN_STYLE.search(style):
         return True
-    if node.tag in _INLINE_TAGS:  # a tooltip or person card wraps words of the text itself
+    if node.tag in _INLINE_TAGS or node.tag in _HEADING_TAGS:
+        # a tooltip or person card wraps words of the text itself; a subhead's id is often
+        # a table-of-contents anchor ("nav_the_subhead")
         return False
     if (attrs.get("role") or "").lower() in _WIDGET_ROLES or _is_comment_microdata(attrs):
         return True
-    return _names_widget(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    return _names_widget(names) and not (_GENERIC_BLOCK_NAMES.search(names) and _holds_prose(node))
+
+
+def _holds_prose(node: LexborNode) -> bool:
+    """Paragraphs of prose with few links: text, whatever a page builder names the block."""
+    runs = [size for _text, size in _prose_runs(node)]
+    if len(runs) < _PROSE_BLOCK_RUNS or sum(runs) < _PROSE_BLOCK_CHARS:
+        return False
+    text = len(node.text(deep=True))
+    links = sum(len(a.text(deep=True)) for a in node.css("a"))
+    return links < _PROSE_BLOCK_LINK_SHARE * text
 
 
 def _is_comment_form(node: LexborNode) -> bool:

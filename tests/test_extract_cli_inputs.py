@@ -103,14 +103,15 @@ def test_sniffing_names_what_it_finds():
 
 
 def test_third_party_log_noise_stays_out_at_the_default_verbosity(tmp_path):
-    # htmldate logs ERROR lines ("lxml parsing failed") on a page with no markup at all
-    odd = b"just some words, no markup at all " * 20
+    # trafilatura logs "WARNING trafilatura.core: discarding data: URL" on a page with no text
+    # (htmldate's ERROR lines on odd markup are kept out the same way)
+    odd = b"<html><body><!-- nothing here yet --></body></html>"
     quiet = extract_file(tmp_path, "odd.html", odd)
     assert quiet.exit_code == 0
     assert quiet.stderr == ""
     assert json.loads(quiet.stdout)["is_article"] is False
     loud = extract_file(tmp_path, "odd.html", odd, "-v")
-    assert "htmldate" in loud.stderr  # shown when asked for
+    assert "trafilatura.core: discarding data" in loud.stderr  # shown when asked for
 
 
 def test_a_timeout_says_how_long_was_waited(server):

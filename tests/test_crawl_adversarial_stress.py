@@ -37,7 +37,8 @@ def test_adversary_site_full_size_with_an_archive_bigger_than_the_budget(tmp_pat
     with SiteServer() as www, SiteServer("127.0.0.2") as news:
         site = build_adversary_site(www, news, stories=90, archive_urls=3000)
         crawl = CrawlConfig(user_agent=UA, per_host_delay=DELAY, concurrency=6, timeout=1.0,
-                            retries=2, max_crawl_delay=5.0, max_pages_per_site=500)
+                            retries=2, max_crawl_delay=5.0, max_pages_per_site=500,
+                            max_article_age=0)  # the 2024 archive is walked on purpose
         config = Config(crawl=crawl, sites=(SiteConfig(
             name="adversary", start_urls=(www.url("/"),), feeds=(www.url("/rss/"),),
             allowed_hosts=("127.0.0.2",)),))

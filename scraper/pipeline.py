@@ -216,6 +216,7 @@ class PoliteFetcher:
         self.config = config
         self._fetch = fetch
         self._robots: dict[str, RobotsPolicy] = {}
+        self._robots_failures: dict[str, tuple[str, str]] = {}  # origin -> (reason, detail)
         self._last_end: dict[str, float] = {}
 
     def fetch(self, url: str) -> Page:
@@ -247,7 +248,11 @@ class PoliteFetcher:
     def _refusal(self, url: str) -> tuple[str, str] | None:
         policy = self._policy(url)
         if policy.rule == DISALLOW_ALL:
-            return "robots_unavailable", f"robots.txt answered {policy.status or 'nothing'}: not fetching"
+            if policy.status is None:  # nothing answered: the network's reason, no robots verdict
+                reason, detail = self._robots_failures.get(_origin(url),
+                                                           ("network_error", "no answer"))
+                return reason, f"robots.txt unreachable: {detail}"
+            return "robots_unavailable", f"robots.txt answered {policy.status}: not fetching"
         if not policy.allowed(url, self.config.user_agent):
             return "robots_disallowed", "robots.txt disallows this URL for our user agent"
         return None
@@ -259,6 +264,8 @@ class PoliteFetcher:
             self._wait_for(address)
             page = self._fetch(address, self.config, accept=ACCEPT_ANY)
             self._last_end[_host(address)] = time.monotonic()
+            if page.error and not page.status:
+                self._robots_failures[origin] = (page.error, page.error_detail or page.error)
             self._robots[origin] = robots_from_response(
                 page.status if page.error is None or page.status else None,
                 page.content, time.time(), url=address)

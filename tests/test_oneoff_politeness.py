@@ -71,3 +71,16 @@ def test_redirect_to_another_origin_asks_its_robots_first():
     assert outcome.ok and outcome.article.headline == "Story at /news/story-about-the-harbour"
     assert second_paths == ["/robots.txt", "/news/story-about-the-harbour"]
     assert politeness_violations(second_log, DELAY) == []
+
+
+def test_unreachable_robots_txt_says_the_network_reason_not_a_robots_verdict():
+    """Regression (issue 9): a refused connection was reported as "robots.txt answered
+    nothing" (robots_unavailable), sending users to debug robots.txt."""
+    import socket
+
+    with socket.socket() as probe:  # a port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    outcome = extract_url(f"http://127.0.0.1:{port}/news/story-about-the-harbour", CONFIG)
+    assert outcome.error == "connect_refused"
+    assert outcome.error_detail.startswith("robots.txt unreachable: ")

@@ -277,3 +277,10 @@ def test_a_slug_that_mentions_sitemap_is_not_a_sitemap():
     assert classify_url("https://news.example/2024/04/29/archive-story-from-gzip-sitemap/") == "article"
     assert classify_url("https://news.example/sitemap") == "sitemap"
     assert classify_url("https://news.example/news-sitemap.xml.gz") == "sitemap"
+
+
+def test_url_key_of_http_on_port_443_is_idempotent():
+    """Regression (hypothesis found it): http://h:443/x gave https://h:443/x, whose key is
+    https://h/x; the key of a key must be itself."""
+    key = url_key("http://example.com:443/a")
+    assert key == "https://example.com/a" == url_key(key)

@@ -48,7 +48,8 @@ def url_key(url: str) -> str:
 
     Starts from `clean_url` and then folds variants that serve the same document:
 
-    * scheme: http and https collapse to https (the same article is served on both);
+    * scheme: http and https collapse to https (the same article is served on both), and
+      an explicit :443 goes with it (https's default port), so the key is idempotent;
     * host: a leading "amp." is dropped (AMP mirror hosts); "www." is kept because
       some sites serve different content with and without it;
     * path: AMP forms ("/amp" or "/amp/" at the end, a leading "/amp/" segment,
@@ -65,6 +66,8 @@ def url_key(url: str) -> str:
         return url.strip() if isinstance(url, str) else ""
     parts = urlsplit(cleaned)
     netloc = parts.netloc
+    if netloc.endswith(":443"):  # http on 443 folds to https, whose default port it is
+        netloc = netloc[: -len(":443")]
     if netloc.startswith("amp.") and netloc.count(".") >= 2:
         netloc = netloc[len("amp.") :]
     path = _canonical_path(parts.path)

@@ -65,7 +65,12 @@ ARTICLE_VOLATILE = ("first_seen", "updated_at", "run_id")
 
 
 def same_database(a: Path, b: Path) -> None:
-    assert rows(a, "articles", ARTICLE_VOLATILE) == rows(b, "articles", ARTICLE_VOLATILE)
+    left = {dict(r)["canonical_url"]: dict(r) for r in rows(a, "articles", ARTICLE_VOLATILE)}
+    right = {dict(r)["canonical_url"]: dict(r) for r in rows(b, "articles", ARTICLE_VOLATILE)}
+    assert sorted(left) == sorted(right)
+    differing = {(url, k): (v, right[url][k]) for url, row in left.items()
+                 for k, v in row.items() if right[url][k] != v}
+    assert differing == {}
     assert rows(a, "pages") == rows(b, "pages")
     assert rows(a, "article_keys") == rows(b, "article_keys")
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import time
 from collections.abc import Iterable
 from dataclasses import replace
 
 from ..analyse import Analysis
-from ..fetch import ACCEPT_HTML, ACCEPT_XML, Fetcher, backoff_delay, is_transient
+from ..fetch import ACCEPT_HTML, ACCEPT_XML, Fetcher, is_transient
 from ..frontier import ARTICLE, FEED, LISTING, SITEMAP, START, FrontierEntry
 from ..logs import set_run_id
 from ..models import CrawlConfig, Page, SiteConfig
@@ -22,9 +21,10 @@ from ..politeness import Scheduler
 from ..progress import Progress
 from ..store import Store, pack_content
 from ..urls import url_key
+from .budget import Budget
 from .extract_pool import EXTRACT_TIMEOUT, ExtractPool
 from .identity import site_hosts
-from .interrupts import GRACE, Interrupts
+from .interrupts import GRACE, GracefulStop, Interrupts
 from .linkqueue import LinkQueue
 from .redirects import redirect_hook
 from .robots_gate import RobotsGate
@@ -50,16 +50,13 @@ class Crawler:
         self.max_pages = max_pages
         self.max_duration = max_duration
         self.counts = {name: Counts() for name in self.sites}
-        self.retry_budget = config.retry_budget
-        self.total_requests = 0
-        self.page_requests = 0  # what --max-pages caps: sitemaps are not counted
+        self.budget = Budget(config, self.sites, self.counts, max_pages)
         self.run_id = 0
         self.progress = Progress(enabled=progress, counts=self.counts)
         self.extract_timeout = EXTRACT_TIMEOUT
         self.interrupts = interrupts
-        self.interrupted: int | None = None  # the signal that stopped the run
         self.grace = GRACE
-        self._abandon: asyncio.Event
+        self.stopping: GracefulStop
         self.scheduler: Scheduler
         self.queue: LinkQueue
         self.robots: RobotsGate
@@ -71,10 +68,10 @@ class Crawler:
         started = time.time()
         self.run_id = self.store.start_run("crawl " + " ".join(self.sites))
         set_run_id(self.run_id)
-        self._abandon = asyncio.Event()
         deadline = time.monotonic() + self.max_duration if self.max_duration else None
-        self.scheduler = Scheduler(self.config, lambda e: self._budget_left(e.site, e.kind),
+        self.scheduler = Scheduler(self.config, lambda e: self.budget.left(e.site, e.kind),
                                    deadline, load=self._load_window)
+        self.budget.on_run_spent = self.scheduler.stop
         self.queue = LinkQueue(self.config, self.hosts, self.counts, self.store, self.scheduler,
                                self.run_id)
         self.robots = RobotsGate(self.config, self.store, self.scheduler, self.counts,
@@ -84,7 +81,8 @@ class Crawler:
                                self.start_keys, self.run_id)
         # the pool's processes are forked before anything big is in memory
         self.pool = ExtractPool(self.extract_timeout)
-        listener = self._listen_for_signals()
+        self.stopping = GracefulStop(self.interrupts, self.scheduler.stop, self.grace)
+        self.stopping.listen()
         try:
             self._seed()  # step 2
             with self.progress:
@@ -93,66 +91,22 @@ class Crawler:
                     tasks = [asyncio.create_task(self._worker()) for _ in range(workers)]
                     ticker = asyncio.create_task(self._tick())
                     try:
-                        await self._join(tasks)
+                        await self.stopping.join(tasks)
                     finally:
                         ticker.cancel()
-                    self.progress.update(self.scheduler.pending(), self.total_requests)
+                    self.progress.update(self.scheduler.pending(), self.budget.total_requests)
         finally:
-            if self.interrupts is not None:
-                self.interrupts.forget(listener)
+            self.stopping.forget()
             if self.interrupted:
                 self.pool.kill()  # a document still in analysis is not waited for
             else:
                 self.pool.shutdown()  # the pool may have been rebuilt
         return self._finish(started)  # step 11
 
-    # -- stopping on SIGINT / SIGTERM (interrupts.py)
-
-    def _listen_for_signals(self):
-        """Signals are handled in the main thread between two steps of the loop: they reach
-        the loop as a callback. One received before the run started stops it at once."""
-        loop = asyncio.get_running_loop()
-
-        def listener(signum: int, again: bool) -> None:
-            try:
-                loop.call_soon_threadsafe(self.interrupt, signum, again)
-            except RuntimeError:  # the loop is closed: the run is over
-                pass
-
-        if self.interrupts is not None:
-            self.interrupts.listen(listener)
-            if self.interrupts.received:
-                self.interrupt(self.interrupts.received, self.interrupts.count > 1)
-        return listener
-
-    def interrupt(self, signum: int, again: bool = False) -> None:
-        """Stop taking work; in-flight work gets `grace` seconds (none when `again`)."""
-        if self.interrupted is None:
-            self.interrupted = signum
-            self.scheduler.stop(f"interrupted by {signal.Signals(signum).name}")
-            asyncio.get_running_loop().call_later(self.grace, self._abandon.set)
-        if again:
-            self._abandon.set()
-
-    async def _join(self, tasks: list[asyncio.Task]) -> None:
-        """Wait for the workers; when interrupted and the grace is over, cancel them (the
-        entries they held stay pending: the next run takes them)."""
-        everything = asyncio.gather(*tasks)
-        abandon = asyncio.create_task(self._abandon.wait())
-        try:
-            await asyncio.wait({everything, abandon}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            abandon.cancel()
-        if everything.done():
-            everything.result()  # a worker's bug surfaces here, as before
-            return
-        busy = sum(1 for task in tasks if not task.done())
-        log.info("abandoning %d in-flight request(s): they stay pending for the next run", busy)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        if not everything.cancelled():
-            everything.exception()  # retrieved: nothing logged when it is collected
+    @property
+    def interrupted(self) -> int | None:
+        """The signal that stopped the run, if one did."""
+        return self.stopping.signum
 
     # -- step 2: seeds and what a previous run left
 
@@ -182,7 +136,7 @@ class Crawler:
         """The scheduler's refill: the next pending entries of a host lane from the
         frontier table, for sites whose budget is not spent; robots.txt of a new origin
         goes first, as for any entry."""
-        sites = [name for name in self.sites if self._budget_left(name)]
+        sites = [name for name in self.sites if self.budget.left(name)]
         entries = [replace(entry, seq=self.queue.next_seq()) for entry in
                    self.store.frontier_window(host, lane, sites, limit, skip)]
         for entry in entries:
@@ -190,21 +144,6 @@ class Crawler:
         return entries
 
     # -- step 3: workers
-
-    def _budget_left(self, site: str, kind: str | None = None) -> bool:
-        """May `site` fetch one more page (or, for kind "sitemap", one more sitemap)?
-        Sitemaps have their own budget, so a site's page budget buys articles."""
-        counts = self.counts[site]
-        if kind == SITEMAP:
-            return counts.sitemap_requests < self.config.max_sitemaps_per_site
-        if self.max_pages is not None and self.page_requests >= self.max_pages:
-            self.scheduler.stop("max_pages reached")
-            return False
-        limit = self.sites[site].max_pages or self.config.max_pages_per_site
-        if counts.requests - counts.sitemap_requests < limit:
-            return True
-        counts.budget_reached = True
-        return False
 
     async def _worker(self) -> None:
         while (entry := await self.scheduler.next()) is not None:
@@ -238,7 +177,7 @@ class Crawler:
 
     async def _process(self, entry: FrontierEntry, release) -> None:
         if entry.kind == "robots":
-            self._count_request(entry.site)
+            self.budget.count(entry.site)
             hook = redirect_hook(self.scheduler.host(entry.host), entry,
                                  self.config.user_agent, robots=True)
             await self.robots.fetch(entry, release, self.fetcher, hook)
@@ -259,16 +198,8 @@ class Crawler:
 
     # -- step 5: fetch
 
-    def _count_request(self, site: str, kind: str | None = None) -> None:
-        self.counts[site].requests += 1
-        self.total_requests += 1
-        if kind == SITEMAP:
-            self.counts[site].sitemap_requests += 1
-        else:
-            self.page_requests += 1
-
     async def _fetch(self, entry: FrontierEntry) -> Page:
-        self._count_request(entry.site, entry.kind)
+        self.budget.count(entry.site, entry.kind)
         etag, last_modified = self.settler.validators_of(entry.url)
         accept = ACCEPT_XML if entry.kind in _XML_KINDS else ACCEPT_HTML
         hook = redirect_hook(self.scheduler.host(entry.host), entry, self.config.user_agent)
@@ -297,19 +228,10 @@ class Crawler:
             log.info("%s: %s; host parked, left for the next run", entry.url, page.error)
             self.counts[entry.site].errors[page.error or "error"] += 1
             return True  # stays pending in the frontier
-        if entry.attempts >= self.config.retries or self.retry_budget <= 0:
-            why = "retries exhausted" if self.retry_budget > 0 else "retry budget spent"
-            log.info("%s: %s; giving up (%s)", entry.url, page.error, why)
+        retry = self.budget.retry(entry, page)
+        if retry is None:
             return False
-        self.retry_budget -= 1
-        attempts = entry.attempts + 1
-        wait = backoff_delay(attempts, page.retry_after,
-                             initial=max(0.1, self.config.per_host_delay),
-                             maximum=self.config.max_crawl_delay)
-        retry = replace(entry, attempts=attempts, not_before=time.time() + wait)
-        self.counts[entry.site].retries += 1
-        log.info("%s: %s; retry %d in %.1fs", entry.url, page.error, attempts, wait)
-        self.store.frontier_retry(entry.key, attempts, retry.not_before)
+        self.store.frontier_retry(entry.key, retry.attempts, retry.not_before)
         self.scheduler.push(retry)
         return True
 
@@ -391,7 +313,7 @@ class Crawler:
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(1.0)
-            self.progress.update(self.scheduler.pending(), self.total_requests)
+            self.progress.update(self.scheduler.pending(), self.budget.total_requests)
 
     def _finish(self, started: float) -> CrawlSummary:
         sites = tuple(counts.freeze(name, self.store.frontier_counts(name).get("pending", 0),

@@ -35,6 +35,7 @@ class ExtractPool:
     def __init__(self, timeout: float = EXTRACT_TIMEOUT) -> None:
         self.timeout = timeout
         self.workers = worker_count()
+        _warm_up()
         self.pool = _process_pool(self.workers)
         self.slots = asyncio.Semaphore(self.workers)
 
@@ -98,6 +99,15 @@ class ExtractPool:
         broken.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.kill()
+
+
+def _warm_up() -> None:
+    """Load here, before the pool forks, what extraction loads on its first use: the
+    language model (about a second). Every worker, a rebuilt pool's too, then has it from
+    the start, shared copy-on-write, and no document's time limit pays for it."""
+    from ..extract.meta import detect_language
+
+    detect_language("a warm-up sentence for the language model " * 4, min_chars=0)
 
 
 def worker_count() -> int:

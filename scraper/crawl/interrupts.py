@@ -15,6 +15,7 @@ decides, and shuts them down).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -85,3 +86,68 @@ class Interrupts:
     def _exit_soon(self) -> None:
         time.sleep(self.hard_exit)
         os._exit(self.exit_code or 1)
+
+
+class GracefulStop:
+    """The crawler's side of a signal (`listen` during a run, `forget` after it): stop
+    taking work (`stop`, the scheduler's), give in-flight work `grace` seconds (none for a
+    second signal), then cancel the workers; the entries they held stay pending."""
+
+    def __init__(self, interrupts: Interrupts | None, stop: Callable[[str], None],
+                 grace: float = GRACE) -> None:
+        self.interrupts = interrupts
+        self.stop = stop
+        self.grace = grace
+        self.signum: int | None = None  # the signal that stopped the run
+        self._abandon = asyncio.Event()
+        self._listener: Listener | None = None
+
+    def listen(self) -> None:
+        """Signals are handled in the main thread between two steps of the loop: they reach
+        the loop as a callback. One received before the run started stops it at once."""
+        if self.interrupts is None:
+            return
+        loop = asyncio.get_running_loop()
+
+        def listener(signum: int, again: bool) -> None:
+            try:
+                loop.call_soon_threadsafe(self.interrupt, signum, again)
+            except RuntimeError:  # the loop is closed: the run is over
+                pass
+
+        self._listener = listener
+        self.interrupts.listen(listener)
+        if self.interrupts.received:
+            self.interrupt(self.interrupts.received, self.interrupts.count > 1)
+
+    def forget(self) -> None:
+        if self.interrupts is not None and self._listener is not None:
+            self.interrupts.forget(self._listener)
+
+    def interrupt(self, signum: int, again: bool = False) -> None:
+        """Stop taking work; in-flight work gets `grace` seconds (none when `again`)."""
+        if self.signum is None:
+            self.signum = signum
+            self.stop(f"interrupted by {signal.Signals(signum).name}")
+            asyncio.get_running_loop().call_later(self.grace, self._abandon.set)
+        if again:
+            self._abandon.set()
+
+    async def join(self, tasks: list[asyncio.Task]) -> None:
+        """Wait for the workers; when interrupted and the grace is over, cancel them."""
+        everything = asyncio.gather(*tasks)
+        abandon = asyncio.create_task(self._abandon.wait())
+        try:
+            await asyncio.wait({everything, abandon}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            abandon.cancel()
+        if everything.done():
+            everything.result()  # a worker's bug surfaces here, as before
+            return
+        busy = sum(1 for task in tasks if not task.done())
+        log.info("abandoning %d in-flight request(s): they stay pending for the next run", busy)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if not everything.cancelled():
+            everything.exception()  # retrieved: nothing logged when it is collected

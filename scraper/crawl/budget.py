@@ -1,0 +1,74 @@
+"""Step 3's budgets: what a run may still request, per site and in all, and the run's
+retry budget (step 6). Sitemaps have a budget of their own, so a site's page budget buys
+articles, not index pages."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from ..fetch import backoff_delay
+from ..frontier import SITEMAP, FrontierEntry
+from ..models import CrawlConfig, Page, SiteConfig
+from .summary import Counts
+
+log = logging.getLogger(__name__)
+
+
+class Budget:
+    """Request counts of one run against `max_pages_per_site` (or a site's `max_pages`),
+    `max_sitemaps_per_site`, `--max-pages` (pages of all sites; sitemaps not counted) and
+    the retry budget."""
+
+    def __init__(self, config: CrawlConfig, sites: dict[str, SiteConfig],
+                 counts: dict[str, Counts], max_pages: int | None) -> None:
+        self.config = config
+        self.sites = sites
+        self.counts = counts
+        self.max_pages = max_pages
+        self.total_requests = 0
+        self.page_requests = 0
+        self.retries_left = config.retry_budget
+        self.on_run_spent: Callable[[str], None] = lambda reason: None
+
+    def left(self, site: str, kind: str | None = None) -> bool:
+        """May `site` fetch one more page (or, for kind "sitemap", one more sitemap)?"""
+        counts = self.counts[site]
+        if kind == SITEMAP:
+            return counts.sitemap_requests < self.config.max_sitemaps_per_site
+        if self.max_pages is not None and self.page_requests >= self.max_pages:
+            self.on_run_spent("max_pages reached")
+            return False
+        limit = self.sites[site].max_pages or self.config.max_pages_per_site
+        if counts.requests - counts.sitemap_requests < limit:
+            return True
+        counts.budget_reached = True
+        return False
+
+    def count(self, site: str, kind: str | None = None) -> None:
+        """One request made for `site` (robots.txt and retries included)."""
+        self.counts[site].requests += 1
+        self.total_requests += 1
+        if kind == SITEMAP:
+            self.counts[site].sitemap_requests += 1
+        else:
+            self.page_requests += 1
+
+    def retry(self, entry: FrontierEntry, page: Page) -> FrontierEntry | None:
+        """The entry again with its backoff (`not_before`), or None when a transient
+        failure gets no more tries (the URL's retries or the run's retry budget spent)."""
+        if entry.attempts >= self.config.retries or self.retries_left <= 0:
+            why = "retries exhausted" if self.retries_left > 0 else "retry budget spent"
+            log.info("%s: %s; giving up (%s)", entry.url, page.error, why)
+            return None
+        self.retries_left -= 1
+        attempts = entry.attempts + 1
+        wait = backoff_delay(attempts, page.retry_after,
+                             initial=max(0.1, self.config.per_host_delay),
+                             maximum=self.config.max_crawl_delay)
+        self.counts[entry.site].retries += 1
+        log.info("%s: %s; retry %d in %.1fs", entry.url, page.error, attempts, wait)
+        return replace(entry, attempts=attempts, not_before=time.time() + wait)
+

@@ -93,3 +93,55 @@ def test_dek_wrapper_gives_way_to_the_dek_itself():
 def test_no_headline_node_means_no_dek():
     doc = html_doc('<p class="summary">A summary line that is long enough.</p>' + BODY_P)
     assert standfirst(doc) is None
+
+
+# Family "standfirst" (held-out pages): the markup patterns that lost or invented deks.
+_BODY_DIV = ("<div><p>The council met on Monday night and argued for hours about the road "
+             "repairs that have been delayed since the spring floods, residents said.</p>"
+             "<p>Residents who spoke at the meeting asked for a clear timetable and for the money "
+             "to be spent on the worst streets first, and the mayor agreed to publish one.</p>"
+             "<p>A vote on the plan is expected before the end of the month, officials said.</p></div>")
+
+
+def test_without_class_names_the_first_short_block_after_the_headline_is_the_dek():
+    doc = html_doc("<article><h1>Council row over roads</h1>"
+                   "<p>Residents want a timetable for repairs delayed since the spring floods.</p>"
+                   "<div><span>By Jane Smith</span> <span>Nov 18, 2019, 11:47am EST</span></div>"
+                   f"{_BODY_DIV}</article>")
+    assert standfirst(doc) == "Residents want a timetable for repairs delayed since the spring floods."
+
+
+def test_without_class_names_a_caption_or_date_line_is_no_dek():
+    doc = html_doc("<article><h1>Council row over roads</h1>"
+                   "<div><img src='/road.jpg'><span>Workers repair a road in the town centre on Monday</span></div>"
+                   "<div>Updated Nov 19, 6:55 AM; Posted Nov 19, 6:51 AM</div>"
+                   f"{_BODY_DIV}</article>")
+    assert standfirst(doc) is None
+
+
+def test_a_block_named_dek_heads_the_text_even_inside_the_body_container():
+    doc = html_doc("<article><h1>Council row over roads</h1><div>"
+                   "<h2 class='article-dek'>Residents want a timetable for the repairs.</h2>"
+                   f"{_BODY_DIV[5:-6]}</div></article>")
+    assert standfirst(doc) == "Residents want a timetable for the repairs."
+
+
+@pytest.mark.parametrize("line", [
+    "Opinions expressed by Entrepreneur contributors are their own.",
+    "By Jane Smith and John Doe",
+    "Published November 18, 2019 at 11:47 am",
+])
+def test_disclaimer_byline_and_date_lines_in_a_dek_named_block_are_no_dek(line):
+    doc = html_doc(f"<article><h1>Council row over roads</h1><p class='subtitle'>{line}</p>"
+                   f"{_BODY_DIV}</article>")
+    assert standfirst(doc) is None
+
+
+def test_a_short_stories_whole_text_repeating_the_description_is_no_dek():
+    # a wire brief: the meta description is the whole text, which sits in one container
+    first = "The council met on Monday night and argued about the road repairs."
+    second = "A vote is expected before the end of the month."
+    doc = html_doc(f"<article><h1>Council row over roads</h1><div><p>{first}</p><p>{second}</p>"
+                   "</div></article>",
+                   head=f'<meta name="description" content="{first} {second}">')
+    assert standfirst(doc, f"{first}\n\n{second}") is None

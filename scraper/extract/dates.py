@@ -74,6 +74,11 @@ _LABEL_WORDS = re.compile(
 )
 
 
+def shows_date(text: str | None) -> bool:
+    """The text shows a full date ("Nov 20, 2019", "20 November 2019", "2019-11-20")."""
+    return bool(_DATE_SHAPE.search(text or ""))
+
+
 def parse_date(value: str | None) -> datetime | None:
     """Parse the date formats pages use (ISO, RFC 822, "Nov 19, 2019 7:47 PM EST", 20191119);
     refuse placeholders and dates in the future."""

@@ -10,10 +10,14 @@ import re
 
 from selectolax.lexbor import LexborNode
 
+from .byline import is_byline_line
+from .clean import main_text_container
+from .dates import shows_date
 from .document import Document, clean_text, node_text
 from .fieldtext import (
     class_words,
     display_text,
+    elements_after,
     is_hidden,
     is_inside,
     overlap,
@@ -31,6 +35,11 @@ _STRONG_WORDS = (
     r"vorspann|blurb|article-?lead|post-?lead|story-?lead"
 )
 _WEAK_WORDS = r"lead|lede|intro|introduction|kicker-?text"
+# Names that say "dek" outright: such a block heads the text even inside the body's container.
+_DEK_NAME = re.compile(r"(?:^|[-_\s])(?:standfirst|dek|deck|sub-?title|sub-?headline)(?:$|[-_\s\d])",
+                       re.I)
+_DISCLAIMER = re.compile(r"\b(?:opinions?|views?) expressed\b|\bare (?:their|his|her) own\b", re.I)
+_DATE_LINE_WORDS = 12
 _STRONG = re.compile(rf"(?:^|[-_\s])(?:{_STRONG_WORDS})(?:$|[-_\s\d])", re.I)
 _WEAK = re.compile(rf"(?:^|[-_\s])(?:{_WEAK_WORDS})(?:$|[-_\s\d])", re.I)
 _NOT_DEK = re.compile(
@@ -43,6 +52,25 @@ _MIN_CHARS, _MAX_CHARS = 15, 700
 _BODY_PARAGRAPH_CHARS = 100  # a longer plain <p> after the headline means the body has begun
 _MAX_BLOCKS_SCANNED = 150
 _DESCRIPTION_MATCH = 0.8
+# The visible route (no naming): a short block of prose right after the headline.
+_VISIBLE_SCAN = 150
+_VISIBLE_TAGS = {"p", "h2", "h3", "div", "span", "strong", "em", "b"}
+_VISIBLE_MIN_CHARS, _VISIBLE_MAX_CHARS, _VISIBLE_MIN_WORDS = 30, 350, 5
+_VISIBLE_LINK_SHARE = 0.3
+_INLINE = {"a", "abbr", "b", "bdi", "br", "cite", "code", "em", "i", "mark", "q", "s", "small",
+           "span", "strong", "sub", "sup", "time", "u", "wbr", "font"}
+_NOT_DEK_TAGS = {"a", "figure", "figcaption", "nav", "aside", "footer", "button", "label", "li",
+                 "form", "blockquote", "table"}
+_MEDIA = "img, picture, video, iframe, svg"
+_CAPTION_LEVELS = 3
+_CREDIT = re.compile(r"[©ⓒ]|\(c\)|\b(?:copyright|photo|image|credit|getty|reuters|afp|via)\b",
+                     re.I)
+# Times, and days with a year, as date and update lines show them ("Posted Nov 19, 6:51 AM").
+_STAMP = re.compile(r"\b\d{1,2}[:.h]\d{2}\b|\b(?:19|20)\d\d\b.*\b(?:by|von|par|por)\b|"
+                    r"^\W*(?:posted|updated|published|modified|veröffentlicht|aktualisiert)\b", re.I)
+# Share of the elements after the headline with a class or id above which the page names its
+# blocks (and the named route decides alone).
+_NAMED_SHARE = 0.3
 
 
 def page_descriptions(doc: Document) -> list[str]:
@@ -110,9 +138,34 @@ def _dek_candidate(node: LexborNode, text: str, descriptions: list[str]) -> bool
     repeats = _repeats_description(text, descriptions)
     if text.endswith(("...", "…")) and not repeats:
         return False  # a teaser cut short belongs to another story's card
-    if _vocabulary(node) != "strong" and not repeats:
+    vocabulary = _vocabulary(node)
+    if vocabulary != "strong" and not repeats:
         return False
+    if is_byline_line(text) or _STAMP.search(text) or _DISCLAIMER.search(text) or (
+            shows_date(text) and len(words(text)) <= _DATE_LINE_WORDS):
+        return False  # a date, byline or disclaimer line in a dek-named block
+    if vocabulary != "strong" and _paragraph_count(node) >= 2:
+        return False  # a container of paragraphs (a short story's whole text) repeating the description
+    if _DEK_NAME.search(_CAMEL.sub("-", class_words(node))) and _opens_its_container(node):
+        return True  # named a dek outright, at the head of the text's container
     return not _in_body_text(node)
+
+
+def _paragraph_count(node: LexborNode) -> int:
+    return sum(1 for child in node.css("p") if len(node_text(child)) >= _MIN_CHARS)
+
+
+def _opens_its_container(node: LexborNode) -> bool:
+    """No paragraph of text comes before the block inside its parent."""
+    parent = node.parent
+    if parent is None:
+        return False
+    for child in parent.iter(include_text=False):
+        if same_node(child, node):
+            return True
+        if child.tag == "p" and len(node_text(child)) >= _MIN_CHARS:
+            return False
+    return False
 
 
 def _innermost_candidate(node: LexborNode, descriptions: list[str]) -> LexborNode:
@@ -147,6 +200,77 @@ def find_standfirst_node(doc: Document, headline_node: LexborNode | None) -> Lex
     return None
 
 
+def visible_standfirst_node(doc: Document, headline_node: LexborNode | None) -> LexborNode | None:
+    """The dek of a page whose markup names nothing: the first short, distinct block of prose
+    between the headline and the body (not a byline, a date, a caption, a link or a widget
+    label), before the body's paragraphs begin."""
+    if headline_node is None:
+        return None
+    headline_text = node_text(headline_node)
+    following = elements_after(headline_node, _VISIBLE_SCAN)
+    named = sum(1 for node in following if class_words(node))
+    if named > _NAMED_SHARE * len(following) and page_descriptions(doc):
+        # the markup names its blocks and the page describes itself: the named route, which
+        # had all its evidence, found no dek
+        return None
+    container = main_text_container(doc.tree.body) if doc.tree.body is not None else None
+    for node in following:
+        if node.tag not in _VISIBLE_TAGS or not _is_leaf_block(node):
+            continue
+        text = node_text(node)
+        if not text or is_hidden(node):
+            continue
+        if _in_body_text(node) or (node.tag == "p" and len(text) >= _VISIBLE_MAX_CHARS) or (
+                container is not None and is_inside(node, container)):
+            return None  # the body has begun
+        if _is_visible_dek(node, text, headline_text):
+            return node
+    return None
+
+
+def _is_leaf_block(node: LexborNode) -> bool:
+    """Holds text and inline markup only: a paragraph, not a wrapper of paragraphs."""
+    for child in node.iter(include_text=False):
+        if child.tag not in _INLINE:
+            return False
+    return True
+
+
+def _is_visible_dek(node: LexborNode, text: str, headline_text: str) -> bool:
+    if not _VISIBLE_MIN_CHARS <= len(text) <= _VISIBLE_MAX_CHARS or len(words(text)) < _VISIBLE_MIN_WORDS:
+        return False
+    if text.endswith((":", "...", "…")) or similarity(text, headline_text) >= 0.8:
+        return False
+    if is_byline_line(text) or shows_date(text) or _CREDIT.search(text) or _STAMP.search(text) \
+            or _DISCLAIMER.search(text):
+        return False
+    if _inside_tag(node, _NOT_DEK_TAGS) or _near_media(node):
+        return False
+    links = sum(len(node_text(a)) for a in node.css("a"))
+    return links < _VISIBLE_LINK_SHARE * len(text)
+
+
+def _inside_tag(node: LexborNode, tags: set[str]) -> bool:
+    current = node
+    while current is not None and current.tag not in ("body", "html"):
+        if current.tag in tags:
+            return True
+        current = current.parent
+    return False
+
+
+def _near_media(node: LexborNode) -> bool:
+    """A caption: the block shares a small container with an image or a video."""
+    container = node.parent
+    for _ in range(_CAPTION_LEVELS):
+        if container is None or container.tag in ("body", "html", "article", "main"):
+            return False
+        if container.css_first(_MEDIA) is not None and len(node_text(container)) <= 2 * len(node_text(node)) + 40:
+            return True
+        container = container.parent
+    return False
+
+
 def _is_body_opening(text: str, body: str) -> bool:
     """The candidate is how the body stage's text begins (whatever its paragraph split)."""
     dek_words = words(text)
@@ -163,12 +287,31 @@ def _looks_like_body_paragraph(node: LexborNode) -> bool:
 
 
 def extract_standfirst(doc: Document, headline: str | None, body: str) -> str | None:
-    node = find_standfirst_node(doc, find_headline_node(doc))
+    headline_node = find_headline_node(doc)
+    node = find_standfirst_node(doc, headline_node) or visible_standfirst_node(doc, headline_node)
     if node is None:
         return None
     text = display_text(node)
     if not text or (headline and similarity(text, headline) >= 0.8):
         return None
-    if _looks_like_body_paragraph(node) and _is_body_opening(text, body):
+    if _looks_like_body_paragraph(node) and _is_body_opening(text, body) and \
+            not _before_body_container(doc, node):
         return None
     return text
+
+
+def _before_body_container(doc: Document, node: LexborNode) -> bool:
+    """The block heads the article rather than opening its text, even when the body stage
+    took it in: it sits outside the container of the body's paragraphs, and a byline or a
+    date line comes between it and that container."""
+    container = main_text_container(doc.tree.body) if doc.tree.body is not None else None
+    if container is None or is_inside(node, container):
+        return False
+    for following in elements_after(node, _VISIBLE_SCAN):
+        if same_node(following, container) or is_inside(following, container):
+            return False
+        text = node_text(following) if _is_leaf_block(following) else ""
+        if text and len(text) <= _VISIBLE_MAX_CHARS and (
+                is_byline_line(text) or shows_date(text) or _STAMP.search(text)):
+            return True
+    return False

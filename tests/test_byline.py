@@ -144,3 +144,42 @@ def test_hidden_byline_is_not_read():
     doc = html_doc('<div class="byline" style="display:none">By Ghost Writer</div>'
                    '<div class="author">By Ann Lee</div>')
     assert extract_authors(doc) == ["Ann Lee"]
+
+
+# Families found on held-out pages: each markup or wording pattern that cost a byline.
+@pytest.mark.parametrize(("raw", "names"), [
+    # a connector glued to the last name
+    ("By Jane Doe, John Roe on Monday", ["Jane Doe", "John Roe"]),
+    ("By Jane Doe on November 18", ["Jane Doe"]),
+    # author-box UI words
+    ("About Jane Doe", ["Jane Doe"]),
+    ("View All", []),
+    ("Follow Jane Doe", ["Jane Doe"]),
+    ("View all posts by Jane Doe", ["Jane Doe"]),
+    # multi-word job titles
+    ("Jane Doe Business Columnist", ["Jane Doe"]),
+    ("By John Roe, Sports Reporter", ["John Roe"]),
+    # desks are not people
+    ("Telegraph Sport", []),
+    ("Mirror Football", []),
+    # a German particle inside a name is no lead-in
+    ("Christoph von Ritter", ["Christoph von Ritter"]),
+    ("Ein Artikel von Max Muster", ["Max Muster"]),
+    # lead-ins in other languages, roles before the name
+    ("Publicado por: María López", ["María López"]),
+    ("Por María López", ["María López"]),
+    ("Par Jean Dupont", ["Jean Dupont"]),
+    ("Di Mario Rossi", ["Mario Rossi"]),
+    ("Von Anna Schmidt", ["Anna Schmidt"]),
+    ("기자 홍길동", ["홍길동"]),
+    ("文：山田太郎", ["山田太郎"]),
+])
+def test_byline_wording_families(raw, names):
+    assert names_from_text(raw) == names
+
+
+def test_a_byline_container_whose_class_also_says_social_is_read():
+    doc = html_doc('<article><h1>Council row over roads</h1>'
+                   '<div class="byline-social"><span class="byline">By Jane Doe</span></div>'
+                   '<p>The council met on Monday night and argued for hours about the roads.</p></article>')
+    assert extract_authors(doc) == ["Jane Doe"]

@@ -29,15 +29,26 @@ _BYLINE_NODES = (
 _AUTHOR_LINKS = '[rel~="author"], [itemprop~="author"], a[href*="/author/"], a[href*="/authors/"], [class*="author-name"], [class*="authorName"]'
 _MAX_BYLINE_CHARS = 300  # longer nodes are author boxes with a bio or whole sections
 _SKIPPED_TAGS = SKIPPED_TAGS | {"time"}  # the date shown in the byline is not a name
-_SKIPPED_WORDS = re.compile(r"comment|respond|reply|avatar|bio|description|social|share|follow", re.I)
+_BYLINE_CLASS = re.compile(r"byline|author", re.I)  # wins over a "social" beside it
+_SKIPPED_WORDS = re.compile(r"comment|respond|reply|avatar|bio|description", re.I)
+_SOCIAL_WORDS = re.compile(r"social|share|follow", re.I)
 
 # "By", "Text:", "Posted by" ... in the languages of the pages we crawl.
 _LEAD_IN = re.compile(
-    r"^(?:(?:written|posted|reported|compiled|text|words|story|photos?)\s+)?"
-    r"(?:by|von|par|por|di|door|av|przez|text|texto|testo|tekst|текст|автор|autor|auteur|author|"
-    r"escrito por|reportage|redacción)\s*[:\-–—]?\s+",
+    r"^(?:(?:written|posted|reported|compiled|text|words|story|photos?|publicado|publicada|"
+    r"escrito|escrita|publié|publiée|écrit|pubblicato|scritto|veröffentlicht|geschrieben|"
+    r"verfasst)\s+)?"
+    r"(?:by|von|par|por|di|da|door|av|przez|text|texto|testo|tekst|текст|автор|autor|auteur|author|"
+    r"escrito por|reportage|redacción)\s*[:\-–—：]?\s+|"
+    # roles before the name in Korean and Japanese ("기자 홍길동", "文：山田太郎", "記者 山田太郎")
+    r"^(?:글|문|기자|사진|記者|文|執筆|著者|作者|筆者|取材)\s*[:：]?\s*(?=\S)",
     re.I,
 )
+# Author-box UI words before a name ("About Jane Doe", "View all posts by Jane Doe").
+_UI_LEAD_IN = re.compile(
+    r"^(?:about(?: the author)?|follow|contact|email|more (?:from|by)|(?:read )?more articles by|"
+    r"(?:view |see )?all (?:posts|articles|stories) by|posts by|articles by|stories by)\s*:?\s+",
+    re.I)
 _MID_BY = re.compile(r"\s(?:by|oleh|von|par|por)\s+", re.I)
 _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
@@ -49,12 +60,13 @@ _MONTHS = (
 _DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun"
 # Where the name part of a byline ends: dates, times, handles, links, "Updated ...", read times.
 _TAIL = re.compile(
-    rf"(?:\b(?:{_MONTHS})\.?\s+\d|\b\d{{1,2}}\.?\s+(?:{_MONTHS})\b|\b(?:{_DAYS}),?\s|\d|@|https?:|www\.|"
+    rf"(?:\s(?:on|am|le|el|il|em|op)\s+(?:(?:{_DAYS})\b|(?:{_MONTHS})\b|\d)|"
+    rf"\b(?:{_MONTHS})\.?\s+\d|\b\d{{1,2}}\.?\s+(?:{_MONTHS})\b|\b(?:{_DAYS})(?:,?\s|$)|\d|@|https?:|www\.|"
     r"\b(?:published|updated|posted|last updated|modified|share|follow|email|e-mail|read more|"
     r"min read|minute read)\b|[•·▪|/]\s*$)",
     re.I,
 )
-_PART_SPLIT = re.compile(r"\s*(?:[,;|•·▪/¦]|&|\s(?:and|und|et|y|e|og|en|и|và|dan)\s)\s*", re.I)
+_PART_SPLIT = re.compile(r"\s*(?:[,;|•·▪/¦]|&|\s[-–—]\s|\s(?:and|und|et|y|e|og|en|и|và|dan)\s)\s*", re.I)
 _SENTENCE_BREAK = re.compile(r"(?<=[^\W\d_]{2})\.\s+(?=[^\W\d_])")  # "Name. Publisher", not "L. Smith"
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _EMAIL = re.compile(r"\S+@\S+")
@@ -80,12 +92,23 @@ _ROLE_TOKENS = {
     "journaliste", "redakteur", "redakteurin", "autor", "autorin", "칼럼니스트", "기자", "객원기자",
     "корреспондент", "редактор", "обозреватель", "журналист",
 }
+# Beats and desks: before a job title they are part of it ("Business Columnist"); beside a
+# paper's name they make a desk ("Telegraph Sport"), which is nobody.
+_BEAT_TOKENS = {
+    "business", "sport", "sports", "football", "soccer", "cricket", "rugby", "politics", "tech",
+    "technology", "science", "health", "entertainment", "food", "travel", "music", "film",
+    "fashion", "education", "crime", "court", "courts", "city", "metro", "local", "national",
+    "foreign", "world", "economics", "economy", "finance", "financial", "markets", "climate",
+    "energy", "opinion", "culture", "arts", "lifestyle", "weather", "motoring", "property",
+}
 # A byline that is only one of these words names nobody.
 _GENERIC = {
     "admin", "administrator", "staff", "editor", "editors", "editorial", "guest", "гость", "newsroom",
     "anonymous", "unknown", "author", "team", "redaktion", "webmaster", "desk", "user", "contributor",
     "автор", "редакция", "the", "by", "name", "nama", "biography", "bio", "profile", "contact",
 }
+_UI_WORDS = {"view", "all", "follow", "more", "read", "see", "share", "shares", "subscribe",
+             "contact", "comments", "print", "email"}
 _PARTICLES = {
     "de", "da", "das", "do", "dos", "del", "della", "di", "du", "la", "le", "van", "von", "der",
     "den", "ter", "ten", "bin", "binti", "al", "el", "y", "e", "zu", "af", "st", "mc",
@@ -97,12 +120,24 @@ _FIELD_MARK = " ¦ "
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[\s.'’\-]+[^\W\d_]+)*\.?$")
 
 
+def is_byline_line(text: str) -> bool:
+    """The line opens like a byline ("By ...", "Von ...", "Text: ...")."""
+    return bool(_LEAD_IN.match(clean_text(text)))
+
+
 def _strip_roles(part: str) -> str:
-    """Drop job-title words at either end: "Senior Reporter Jane Doe", "Jane Doe 기자"."""
+    """Drop job-title words at either end, with the beat a title names ("Jane Doe Business
+    Columnist", "Sports Reporter John Roe", "Jane Doe 기자")."""
     tokens = part.split()
+    stripped = False
     while tokens and tokens[-1].casefold().strip(".,") in _ROLE_TOKENS:
         tokens.pop()
-    while tokens and tokens[0].casefold().strip(".,") in _ROLE_TOKENS:
+        stripped = True
+    while stripped and len(tokens) > 2 and tokens[-1].casefold().strip(".,") in _BEAT_TOKENS:
+        tokens.pop()
+    stripped = False
+    while tokens and tokens[0].casefold().strip(".,") in _ROLE_TOKENS | _BEAT_TOKENS:
+        stripped = stripped or tokens[0].casefold().strip(".,") in _ROLE_TOKENS
         tokens.pop(0)
     return " ".join(tokens)
 
@@ -144,6 +179,10 @@ def is_person_name(name: str, brands: list[str] | None = None) -> bool:
         return False
     if any(t in _ORG_TOKENS or "admin" in t for t in folded):
         return False
+    if len(tokens) <= 3 and folded[-1] in _BEAT_TOKENS:
+        return False  # a desk: "Telegraph Sport", "Mirror Football"
+    if folded[0] in _UI_WORDS or (len(tokens) == 2 and folded[1] in _UI_WORDS):
+        return False  # author-box buttons: "View All", "Read More"
     if len(tokens) == 1 and name.isupper() and len(name) > 1:
         return False  # single all-caps word: an acronym or a station code, not a name
     for token in tokens:
@@ -158,8 +197,9 @@ def is_person_name(name: str, brands: list[str] | None = None) -> bool:
 def names_from_text(text: str, brands: list[str] | None = None) -> list[str]:
     """Split one byline line into people's names: "By A, B and C", "A and B, Org", "A | Org"."""
     text = _EMAIL.sub(" ", _PARENS.sub(" ", clean_text(text))).strip(" ,;:|-–—•·¦")
+    text = _UI_LEAD_IN.sub("", text)
     mid = _MID_BY.search(f" {text}")
-    if mid and not _LEAD_IN.match(text):
+    if mid and not _LEAD_IN.match(text) and not _is_name_particle(f" {text}", mid):
         text = f" {text}"[mid.end():]
     text = _LEAD_IN.sub("", text)
     tail = _TAIL.search(text)
@@ -177,6 +217,16 @@ def names_from_text(text: str, brands: list[str] | None = None) -> list[str]:
         # is a brand or a dateline; a one-word name is only trusted when it stands alone
         names = [n for n in names if " " in n]
     return names
+
+
+def _is_name_particle(text: str, mid: re.Match) -> bool:
+    """"Christoph von Ritter": a lower-case "von" after one capitalised first name, before a
+    capitalised surname, is part of the name, not the lead-in of "Ein Artikel von ..."."""
+    before = text[:mid.start()].split()
+    word = mid.group(0).strip()
+    after = text[mid.end():].split()
+    return (word.islower() and len(before) == 1 and before[0][:1].isupper()
+            and bool(after) and after[0][:1].isupper())
 
 
 def _name_tokens(name: str) -> set[str]:
@@ -208,7 +258,9 @@ def _prefer_fuller(visible: list[str], declared: list[str]) -> list[str]:
 def _is_candidate(node: LexborNode) -> bool:
     if node.tag in ("body", "html", "article", "main", "head", "meta", "link", "form", "input"):
         return False
-    if _SKIPPED_WORDS.search(node.attributes.get("class") or ""):
+    classes = node.attributes.get("class") or ""
+    if _SKIPPED_WORDS.search(classes) or (_SOCIAL_WORDS.search(classes)
+                                         and not _BYLINE_CLASS.search(classes)):
         return False
     return not (is_hidden(node) or in_chrome(node) or _in_form_or_comments(node))
 

@@ -46,6 +46,7 @@ class BackfillSummary:
     merged: MergeCounts = field(default_factory=MergeCounts)
     seconds: float = 0.0  # reading and extraction (the engine's wall time)
     cpu_seconds: float = 0.0  # the workers' CPU time on the files read by this run
+    read: int = 0  # records read by this run (not from shards finished before)
     peak_rss_kb: int = 0  # the largest of one worker
     shard_dir: str = ""
 
@@ -55,7 +56,8 @@ class BackfillSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {"files": self.files, "reused": self.reused, "failed": self.failed,
-                "records": self.counts["records"], "articles": self.counts["articles"],
+                "records": self.counts["records"], "read_now": self.read,
+                "articles": self.counts["articles"],
                 "skipped": self.skipped, "merged": vars(self.merged) | {"rate": self.merged.rate},
                 "seconds": round(self.seconds, 3), "cpu_seconds": round(self.cpu_seconds, 3),
                 "peak_rss_kb": self.peak_rss_kb,
@@ -210,6 +212,8 @@ class _InOrder:
             log.warning("%s: %s", result.source, result.error)
         summary.counts.update(result.counts)
         summary.cpu_seconds += result.cpu_seconds
+        if not result.reused:
+            summary.read += result.counts.get("records", 0)
         summary.peak_rss_kb = max(summary.peak_rss_kb, result.peak_rss_kb)
         self.pending[result.index] = result
         self.flush(partial=True)

@@ -183,9 +183,11 @@ def _report(summary, as_json: bool, quiet: int, merged: bool) -> None:
     if quiet >= 2:
         return
     c, m = summary.counts, summary.merged
-    rate = c["records"] / summary.seconds if summary.seconds else 0.0
+    now = (f"{summary.read} read now in {summary.seconds:.1f}s, "
+           f"{summary.read / summary.seconds:.1f} records/s" if summary.read and summary.seconds
+           else "none read now")
     click.echo(f"backfill: {summary.files} WARC files ({summary.reused} finished before), "
-               f"{c['records']} records read in {summary.seconds:.1f}s ({rate:.1f} records/s)")
+               f"{c['records']} records ({now})")
     click.echo(f"  articles: {c['articles']}"
                + (f" ({m.new} new, {m.updated} updated, {m.unchanged} unchanged)" if merged else ""))
     skipped = ", ".join(f"{k} {v}" for k, v in summary.skipped.items()) or "none"

@@ -78,3 +78,32 @@ def test_article_with_a_few_related_links_is_still_an_article():
     article = extract_article(page(f"<h1>Harbour bridge to reopen</h1>{PROSE}<ul>{links}</ul>"),
                               "https://news.example/local/harbour-bridge-to-reopen-after-repairs")
     assert article.is_article, article.not_article_reason
+
+
+# Family "CJK and short articles": structure weighs in, CJK text is counted in characters.
+BRIEF = ("<p>The harbour bridge will reopen to traffic on Monday after repairs that took longer "
+         "than planned, the council said.</p><p>Residents welcomed the news, and the bus company "
+         "said its routes across the bridge would resume the same morning, with extra services "
+         "at peak times for the first week while drivers get used to the new layout.</p>")
+
+
+def test_a_news_brief_with_one_headline_a_date_and_a_byline_is_an_article():
+    html = page("<article><h1>Harbour bridge to reopen</h1><p class='byline'>By Jane Doe</p>"
+                f"<time datetime='2024-05-01T09:00:00Z'>1 May 2024</time>{BRIEF}</article>")
+    article = extract_article(html, "https://news.example/local/harbour-bridge-to-reopen")
+    assert 50 <= article.word_count < 120
+    assert article.is_article, article.not_article_reason
+
+
+def test_a_short_text_without_a_story_structure_is_still_too_little():
+    html = page(f"<h2>Harbour bridge</h2>{BRIEF}<h2>Other news</h2>")
+    article = extract_article(html, "https://news.example/local/harbour-bridge-to-reopen")
+    assert not article.is_article and "too little text" in article.not_article_reason
+
+
+def test_japanese_text_is_counted_in_characters():
+    sentence = "東京都は二日、市内の古い橋が修理を終えて月曜日に再開すると発表した。住民は喜んでいる。"
+    html = page(f"<article><h1>橋が再開へ</h1>{''.join(f'<p>{sentence}</p>' for _ in range(8))}</article>")
+    article = extract_article(html, "https://news.example/local/bridge-reopens")
+    assert article.word_count >= 150  # 8 x 42 characters, not 8 "words"
+    assert article.is_article, article.not_article_reason

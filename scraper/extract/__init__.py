@@ -18,7 +18,7 @@ from .body import extract_body
 from .byline import extract_authors_with_source, names_from_text
 from .dates import extract_dates_with_source, iso, parse_date
 from .decode import decode_html
-from .document import Document
+from .document import Document, word_count
 from .fieldtext import similarity
 from .headline import extract_headline
 from .meta import (
@@ -81,7 +81,8 @@ def extract_from_document(doc: Document, selectors: Mapping[str, str] | None = N
     authors, byline_source = _guarded(_authors, ([], None), doc, pinned)
     published, modified, published_source = _guarded(_dates, (None, None, None), doc, pinned)
     access, access_reason = _guarded(access_verdict, ("full", None), doc, body, headline)
-    is_article, reason = _guarded(article_verdict, (False, "extraction failed"), doc, body, headline)
+    is_article, reason = _guarded(article_verdict, (False, "extraction failed"), doc, body, headline,
+                                  published, authors)
     text = body or " ".join(filter(None, (headline, standfirst)))
     language, language_source = _guarded(language_with_source, (None, None), doc, text)
     return Article(
@@ -100,7 +101,7 @@ def extract_from_document(doc: Document, selectors: Mapping[str, str] | None = N
         image=_guarded(image, None, doc),
         section=_guarded(section, None, doc),
         tags=_guarded(tags, (), doc),
-        word_count=len(body.split()),
+        word_count=word_count(body),
         extractor=extractor_version(),
         is_article=is_article,
         not_article_reason=reason,

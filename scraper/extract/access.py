@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .document import Document
+from .document import Document, word_count
 
 _TRUNCATED_RATIO = 0.5  # a body under half the declared wordCount is a teaser
 _MIN_DECLARED_WORDS = 150
@@ -51,7 +51,7 @@ def _declared_words(value: object) -> int | None:
 
 def access_verdict(doc: Document, body: str, headline: str | None) -> tuple[str, str | None]:
     """("full", None), or (paywalled | truncated | blocked, reason)."""
-    words = len(body.split())
+    words = word_count(body)
     ld = doc.ld_article or {}
     parts = ld.get("hasPart") if isinstance(ld.get("hasPart"), list) else [ld.get("hasPart")]
     if _not_free(ld.get("isAccessibleForFree")) or any(

@@ -32,6 +32,20 @@ def clean_text(text: str | None) -> str:
     return _WS.sub(" ", text.replace("\xa0", " ")).strip()
 
 
+# Han ideographs and kana: Chinese and Japanese write words without spaces between them.
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_CHARS_PER_WORD = 2
+
+
+def word_count(text: str) -> int:
+    """Words of a text; Chinese and Japanese, which need no spaces, counted in characters
+    (about two characters to a word), so a Japanese article is not "18 words" long."""
+    cjk = len(_CJK_CHAR.findall(text))
+    if not cjk:
+        return len(text.split())
+    return len(_CJK_CHAR.sub(" ", text).split()) + cjk // _CJK_CHARS_PER_WORD
+
+
 def node_text(node: LexborNode | None) -> str:
     return clean_text(node.text(separator=" ")) if node is not None else ""
 

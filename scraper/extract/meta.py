@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from ..urls import classify_url
-from .document import Document, absolute_url, clean_text, ld_types, url_parts
+from .document import Document, absolute_url, clean_text, ld_types, url_parts, word_count
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 # Characters of text needed to detect a language: to fill in a missing one, and to overrule
@@ -19,6 +19,10 @@ _OVERRULE_CONFIDENCE = 0.9
 # Languages the detector confuses with each other: the markup's choice among them stands.
 _CLOSE_LANGUAGES = ({"id", "ms"}, {"no", "nb", "nn", "da"}, {"hr", "bs", "sr"}, {"cs", "sk"},
                     {"zh", "ja"}, {"gl", "pt"}, {"ca", "es"})
+
+_MIN_WORDS = 120  # without declared article type or structure, less prose is no article
+_MIN_BRIEF_WORDS = 50  # a brief with an article's structure
+_FEW_TEASERS = 4
 
 _LISTING_TYPES = {"collectionpage", "profilepage", "searchresultspage", "itemlist", "website"}
 
@@ -156,13 +160,28 @@ def _listing_ld_type(doc: Document) -> str | None:
     return None
 
 
-def article_verdict(doc: Document, body: str, headline: str | None) -> tuple[bool, str | None]:
+def _looks_like_one_story(doc: Document, published: str | None,
+                          authors: tuple[str, ...] | list[str]) -> bool:
+    """The page shows a single story's structure: few teasers, and two of one <h1>, a date
+    (a <time>, a dated URL, a publication date found) and a byline."""
+    if _teaser_count(doc) > _FEW_TEASERS or _story_link_count(doc) > _FEW_TEASERS:
+        return False
+    signs = (len(doc.tree.css("h1")) == 1,
+             bool(published) or doc.tree.css_first("time") is not None,
+             bool(authors))
+    return sum(signs) >= 2
+
+
+def article_verdict(doc: Document, body: str, headline: str | None, published: str | None = None,
+                    authors: tuple[str, ...] | list[str] = ()) -> tuple[bool, str | None]:
     """Is this an article page? Home, section, tag, author and archive pages are not.
 
     Strong evidence of an article (JSON-LD Article types, og:type article) lets short
-    bodies (paywalled teasers) through; without it we want real prose and no listing signals.
+    bodies (paywalled teasers) through; without it we want real prose and no listing signals,
+    and the page's structure decides how much: a news brief with one headline, a date and a
+    byline is an article at fewer words than a page that shows none of these.
     """
-    words = len(body.split())
+    words = word_count(body)
     og_type = (doc.meta_first("og:type") or "").lower()
     declared_article = doc.ld_article is not None or og_type == "article"
     url_kind = classify_url(doc.url)
@@ -184,7 +203,8 @@ def article_verdict(doc: Document, body: str, headline: str | None) -> tuple[boo
             return False, "listing page (many linked headlines, little prose)"
         if _story_link_count(doc) >= 8 and words < 400:
             return False, "hub page (links to many stories, little prose)"
-        if words < 120:
+        if words < _MIN_WORDS and not (words >= _MIN_BRIEF_WORDS and
+                                        _looks_like_one_story(doc, published, authors)):
             return False, f"too little text ({words} words)"
     elif words < 25:
         return False, f"too little text ({words} words)"

@@ -64,22 +64,35 @@ class ArticleTables(Database):
             ).fetchone()
         return int(found[0])
 
-    def iter_article_pages(self, site: str | None = None,
-                           since: str | None = None) -> Iterator[tuple[Article, StoredPage]]:
+    def iter_article_pages(self, site: str | None = None, since: str | None = None,
+                           batch: int = 100) -> Iterator[tuple[Article, StoredPage]]:
         """Each stored article with the raw page it was extracted from, for re-extraction.
-        `site` filters on the article's site, `since` on when the page was fetched."""
+        `site` filters on the article's site, `since` on when the page was fetched.
+
+        Read in batches, each read finished before the rows are handed out: the caller
+        writes between two batches, and a write on a connection whose read is still open
+        fails at once with "database is locked" when a crawl commits meanwhile (SQLite
+        cannot upgrade that read; the busy timeout never helps)."""
         where, params = _filters(site, "p.fetched_at", since)
         where = where.replace("site = ?", "a.site = ?")
-        sql = f"""SELECT a.*, p.id AS p_id, p.url AS p_url, p.final_url AS p_final_url,
-                         p.site AS p_site, p.status AS p_status, p.headers AS p_headers,
-                         p.content AS p_content, p.content_encoding AS p_content_encoding,
-                         p.fetched_at AS p_fetched_at, p.elapsed_ms AS p_elapsed_ms
-                  FROM articles a JOIN pages p ON p.id = a.page_id {where}
-                  ORDER BY p.fetched_at DESC, a.canonical_url"""
-        for row in self.db.query(sql, params):
-            page_row = {k[2:]: v for k, v in row.items() if k.startswith("p_")}
-            yield article_from_row(row), StoredPage(page_row["id"], page_row["site"],
-                                                    _page_from_row(page_row))
+        order = "ORDER BY p.fetched_at DESC, a.canonical_url"
+        ids = [row[0] for row in self.db.execute(
+            f"SELECT a.rowid FROM articles a JOIN pages p ON p.id = a.page_id {where} {order}",
+            params).fetchall()]
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            marks = ", ".join("?" for _ in chunk)
+            rows = list(self.db.query(
+                f"""SELECT a.*, p.id AS p_id, p.url AS p_url, p.final_url AS p_final_url,
+                           p.site AS p_site, p.status AS p_status, p.headers AS p_headers,
+                           p.content AS p_content, p.content_encoding AS p_content_encoding,
+                           p.fetched_at AS p_fetched_at, p.elapsed_ms AS p_elapsed_ms
+                    FROM articles a JOIN pages p ON p.id = a.page_id
+                    WHERE a.rowid IN ({marks}) {order}""", chunk))
+            for row in rows:
+                page_row = {k[2:]: v for k, v in row.items() if k.startswith("p_")}
+                yield article_from_row(row), StoredPage(page_row["id"], page_row["site"],
+                                                        _page_from_row(page_row))
 
     # -- articles
 

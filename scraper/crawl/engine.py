@@ -19,7 +19,7 @@ from ..logs import set_run_id
 from ..models import CrawlConfig, Page, SiteConfig
 from ..politeness import Scheduler
 from ..progress import Progress
-from ..store import Store, pack_content
+from ..store import Store, StoreError, pack_content
 from ..urls import url_key
 from .budget import Budget
 from .extract_pool import EXTRACT_TIMEOUT, ExtractPool
@@ -57,6 +57,7 @@ class Crawler:
         self.interrupts = interrupts
         self.grace = GRACE
         self.stopping: GracefulStop
+        self.store_failure: str | None = None  # a write the database refused
         self.scheduler: Scheduler
         self.queue: LinkQueue
         self.robots: RobotsGate
@@ -158,12 +159,22 @@ class Crawler:
 
             try:
                 await self._process(entry, release)
+            except StoreError as exc:  # disk full, corrupt, read-only: nothing more can be kept
+                release(requested=True)
+                self._store_failed(exc)
             except Exception:  # a bug in one URL must not end the run
                 # a request may have been sent: the host's delay applies (conservative)
                 release(requested=True)
                 self._internal_error(entry)
             finally:
                 release(requested=False)
+
+    def _store_failed(self, exc: StoreError) -> None:
+        """The database refused a write: stop at once, so nothing is fetched in vain."""
+        if self.store_failure is None:
+            self.store_failure = str(exc)
+            log.error("%s; stopping the crawl (nothing more can be kept)", exc)
+            self.scheduler.stop("the database cannot be written")
 
     def _internal_error(self, entry: FrontierEntry) -> None:
         """Count it and settle the entry as failed, so a URL that trips a bug is not
@@ -316,19 +327,29 @@ class Crawler:
             self.progress.update(self.scheduler.pending(), self.budget.total_requests)
 
     def _finish(self, started: float) -> CrawlSummary:
-        sites = tuple(counts.freeze(name, self.store.frontier_counts(name).get("pending", 0),
-                                    self._parked(counts))
+        sites = tuple(counts.freeze(name, self._pending(name), self._parked(counts))
                       for name, counts in self.counts.items())
         stopped = None if self.interrupted else self.scheduler.stopped
         summary = CrawlSummary(run_id=self.run_id, started_at=started,
                                duration=time.time() - started, sites=sites,
-                               stopped=stopped, interrupted=self.interrupted)
+                               stopped=stopped, interrupted=self.interrupted,
+                               store_failed=self.store_failure)
         for site in summary.failed_sites:  # a monitor's line: one per failed site
             log.error("site %s failed: no page answered (%d requests): %s", site.name,
                       site.requests, site.why_failed())
-        self.store.finish_run(self.run_id, summary.status, summary.exit_code, summary.totals(),
-                              summary.as_dict())
+        try:
+            self.store.finish_run(self.run_id, summary.status, summary.exit_code,
+                                  summary.totals(), summary.as_dict())
+        except StoreError as exc:  # the run stays `running`: the next run marks it killed
+            log.error("could not record the end of run %d: %s", self.run_id, exc)
         return summary
+
+    def _pending(self, site: str) -> int:
+        try:
+            return self.store.frontier_counts(site).get("pending", 0)
+        except Exception:  # a corrupt database: the summary goes on without this count
+            log.exception("could not count the pending entries of %s", site)
+            return 0
 
     def _parked(self, counts) -> dict[str, str]:
         """The hosts this site asked that got no more requests this run, and why."""

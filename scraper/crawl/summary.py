@@ -85,6 +85,7 @@ class CrawlSummary:
     sites: tuple[SiteSummary, ...]
     stopped: str | None = None  # "max_duration reached", "max_pages reached", or None
     interrupted: int | None = None  # the signal (SIGINT, SIGTERM) that stopped the run
+    store_failed: str | None = None  # the database could not be written: the run stopped
 
     def total(self, name: str) -> int:
         if name == "errors":
@@ -102,6 +103,8 @@ class CrawlSummary:
         else 0."""
         if self.interrupted:
             return 128 + self.interrupted
+        if self.store_failed:
+            return EXIT_FAILED
         tried = [s for s in self.sites if s.tried]
         failed = self.failed_sites
         if tried and len(failed) == len(tried):
@@ -134,6 +137,8 @@ class CrawlSummary:
         code = self.exit_code
         if self.interrupted:
             return f"interrupted by {self.signal_name}"
+        if self.store_failed:
+            return f"failed: the database cannot be written ({self.store_failed})"
         failed, tried = len(self.failed_sites), sum(1 for s in self.sites if s.tried)
         if code == EXIT_FAILED:
             return f"failed: {failed} of {tried} site(s) reached nothing"
@@ -151,6 +156,7 @@ class CrawlSummary:
         return {
             "run_id": self.run_id, "duration": round(self.duration, 2), "stopped": self.stopped,
             "interrupted": self.signal_name, "status": self.status,
+            "store_failed": self.store_failed,
             "exit_code": self.exit_code,
             "sites": {s.name: site_dict(s) for s in self.sites},
         }
@@ -165,6 +171,8 @@ class CrawlSummary:
         if self.interrupted:
             why = (f" (interrupted by {self.signal_name}: in-flight work settled, "
                    "the rest waits in the frontier)")
+        elif self.store_failed:
+            why = f" (stopped: the database cannot be written: {self.store_failed})"
         elif self.stopped:
             why = f" (stopped: {self.stopped})"
         out = [("INFO", f"run {self.run_id}: {len(self.sites)} site(s) in "

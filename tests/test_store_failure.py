@@ -1,0 +1,40 @@
+"""A database that refuses writes (disk full, corrupt, read-only) stops the crawl at once
+with one line and exit 1, the run closed as failed; nothing more is fetched in vain
+(issue 11: the crawl used to fetch the whole site, print 316 tracebacks and exit 0)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from scraper.crawl import run_crawl
+from scraper.store import Store
+
+from .conftest import ALLOW_ALL, one_site_config
+from .sitesim import article_html, listing_html
+
+PUBLISHED = "2026-11-28T10:00:00Z"
+
+
+def test_a_database_that_refuses_writes_stops_the_crawl_at_once(server, tmp_path, caplog):
+    server.add_page("/robots.txt", ALLOW_ALL, content_type="text/plain")
+    links = [(f"/news/story-{i}", f"Story {i}") for i in range(30)]
+    server.add_page("/", listing_html("Home", links))
+    for path, title in links:
+        server.add_page(path, article_html(f"{title} of the day", server.url(path), PUBLISHED))
+    db = tmp_path / "a.db"
+    with Store(db):
+        pass  # the schema exists; now every article write fails, as on a full disk
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON articles "
+                     "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    summary = run_crawl(one_site_config(server), db)
+    stories = [p for p in server.paths() if p.startswith("/news/")]
+    assert summary.exit_code == 1 and summary.status == "failed"
+    assert "disk is full" in (summary.store_failed or "")
+    assert len(stories) <= 6  # the workers in flight, not the 30 stories of the site
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert any("stopping the crawl" in r.getMessage() for r in errors)
+    assert not any(r.exc_info for r in caplog.records if "disk is full" in r.getMessage())
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT status, exit_code FROM runs").fetchall() == [("failed", 1)]
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -396,3 +396,17 @@ def test_backfill_waits_for_no_one_holding_the_database_lock(warcs, tmp_path):
 def test_inputs_are_expanded_in_order_once(warcs):
     folder = warcs[0].parent
     assert expand_inputs([str(warcs[1]), str(folder)]) == [warcs[1], *[w for w in warcs if w != warcs[1]]]
+
+
+def test_damaged_files_are_counted_and_never_stop_the_job(tmp_path, plain_warc):
+    garbage = damage(plain_warc, tmp_path / "garbage.warc", "garbage")
+    cut = damage(plain_warc, tmp_path / "cut.warc", "cut_file")
+    junk = tmp_path / "junk.warc"
+    junk.write_bytes(b"\x00\x01 not an archive " * 50)
+    result = CliRunner().invoke(backfill_cmd, [str(garbage), str(cut), str(junk), "--db",
+                                               str(tmp_path / "d.db"), "--json", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["failed"] == [] and data["files"] == 3
+    assert data["skipped"]["malformed"] == 2 and data["skipped"]["truncated"] == 1
+    assert data["merged"]["new"] == 4  # every page of the damaged copies is still stored

@@ -38,3 +38,23 @@ def test_a_database_that_refuses_writes_stops_the_crawl_at_once(server, tmp_path
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT status, exit_code FROM runs").fetchall() == [("failed", 1)]
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_pending_urls_of_a_site_renamed_in_the_config_are_reported(server, tmp_path, caplog):
+    """Regression (issue 11): a renamed site orphaned its queued URLs silently, run after
+    run, with exit 0."""
+    from dataclasses import replace
+
+    from scraper.frontier import FrontierEntry
+
+    server.add_page("/robots.txt", ALLOW_ALL, content_type="text/plain")
+    server.add_page("/", listing_html("Home", []))
+    db = tmp_path / "a.db"
+    with Store(db) as store:
+        store.frontier_queue([FrontierEntry(key=f"k{i}", url=server.url(f"/old/{i}"),
+                                            site="old-name") for i in range(3)])
+    config = one_site_config(server)
+    config = replace(config, sites=(replace(config.sites[0], name="new-name"),))
+    run_crawl(config, db)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("3 pending URL(s) belong to site 'old-name'" in w for w in warnings)

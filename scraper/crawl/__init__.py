@@ -84,9 +84,22 @@ def run_crawl(config: Config, db_path: Path, sites: list[str] | None = None,
         for run_id in store.close_stale_runs("crawl"):
             log.warning("run %d never finished (the process was killed): marked killed",
                         run_id)
+        _report_orphans(store, config)
         crawler = Crawler(config.crawl, chosen, store, max_pages=max_pages,
                           max_duration=duration, progress=progress, interrupts=interrupts)
         return asyncio.run(crawler.run())
+
+
+def _report_orphans(store: Store, config: Config) -> dict[str, int]:
+    """Pending frontier entries of sites no longer in the config (renamed or removed): no
+    run takes them, so say so every run instead of leaving them silently."""
+    known = {site.name for site in config.sites}
+    orphans = {name: n for name, n in store.status_pending().items() if name not in known}
+    for name, count in sorted(orphans.items()):
+        log.warning("%d pending URL(s) belong to site %r, which is not in the config (renamed "
+                    "or removed?): no run will crawl them; rename the site back, or delete "
+                    "them: DELETE FROM frontier WHERE site = '%s'", count, name, name)
+    return orphans
 
 
 def _choose_sites(config: Config, names: list[str] | None) -> tuple[SiteConfig, ...]:

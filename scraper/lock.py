@@ -28,6 +28,10 @@ class LockedError(Exception):
     """Another run holds the lock on this database (the CLI exits with code 3)."""
 
 
+class LockFileError(Exception):
+    """The lock file cannot be created beside the database (a read-only place, say)."""
+
+
 def lock_holder(db_path: Path) -> int | None:
     """The pid of the process holding the crawl lock of `db_path`, or None when it is free
     (asked with F_GETLK: the lock is not taken, so a crawl starting meanwhile is never
@@ -58,7 +62,11 @@ class RunLock:
         self._key = ""
 
     def __enter__(self) -> RunLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LockFileError(f"cannot create {self.path.parent}: {exc.strerror or exc}") \
+                from None
         key = str(self.path.resolve())
         with _HELD_GUARD:
             if key in _HELD:
@@ -68,7 +76,12 @@ class RunLock:
         return self
 
     def _take(self, key: str) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise LockFileError(f"cannot create the lock file {self.path}: "
+                                f"{exc.strerror or exc} (the crawl writes beside its "
+                                "database: choose a writable --db)") from None
         try:
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

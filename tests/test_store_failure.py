@@ -58,3 +58,20 @@ def test_pending_urls_of_a_site_renamed_in_the_config_are_reported(server, tmp_p
     run_crawl(config, db)
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any("3 pending URL(s) belong to site 'old-name'" in w for w in warnings)
+
+
+def test_a_database_in_a_read_only_place_is_one_line_and_exit_1(tmp_path):
+    """Regression (issue 11): `crawl` printed a raw traceback from the lock file. /proc
+    refuses new files even to root, as read-only media do."""
+    import subprocess
+    import sys
+
+    config = tmp_path / "s.toml"
+    config.write_text('[crawl]\nuser_agent = "testbot/1.0"\n[[sites]]\nname = "a"\n'
+                      'start_urls = ["http://127.0.0.1:9/"]\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "scraper.cli", "crawl", "--config",
+                           str(config), "--db", "/proc/scraper-test.db"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "cannot create the lock file /proc/scraper-test.db.lock" in done.stderr

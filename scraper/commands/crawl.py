@@ -18,6 +18,7 @@ import click
 
 from ..config import ConfigError, load_config
 from ..crawl import CrawlSummary, Interrupts, LockedError, run_crawl
+from ..lock import LockFileError
 from ..logs import SUMMARY
 from ..store import StoreError
 from . import (
@@ -128,7 +129,7 @@ def _crawl(config_path, db, create_dirs, sites, max_pages, max_duration, check, 
     except LockedError as exc:
         log.error("%s", exc)
         return EXIT_LOCKED
-    except StoreError as exc:
+    except (StoreError, LockFileError) as exc:
         log.error("%s", exc)
         return EXIT_FAILED
     return summary.exit_code
@@ -164,6 +165,9 @@ def demo(db, create_dirs, as_json, verbose, quiet, log_file, log_format) -> None
     except LockedError as exc:
         log.error("%s", exc)
         code = EXIT_LOCKED
+    except (StoreError, LockFileError) as exc:
+        log.error("%s", exc)
+        code = EXIT_FAILED
     finally:
         restore()
     sys.exit(code)

@@ -62,12 +62,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # py
         return
     write = terminalreporter.write_line
     terminalreporter.section("hostile-input stress table (issue 11)")
-    write(f"{'case':<34} {'family':<9} {'outcome':<9} {'exit':>4} {'peak RSS':>9} "
+    write(f"{'case':<44} {'family':<9} {'outcome':<9} {'exit':>4} {'peak RSS':>9} "
           f"{'time':>7}  reason / problems")
     for r in ROWS:
         note = "; ".join(r.problems) if r.problems else r.reason
         code = "-" if r.exit_code is None else str(r.exit_code)
-        write(f"{r.case:<34} {r.family:<9} {r.outcome:<9} {code:>4} "
+        write(f"{r.case:<44} {r.family:<9} {r.outcome:<9} {code:>4} "
               f"{r.peak_rss / MB:>6.0f} MB {r.seconds:>6.1f}s  {note[:160]}")
     counts = {o: sum(1 for r in ROWS if r.outcome == o) for o in ("handled", "degraded", "crashed")}
     worst = max(ROWS, key=lambda r: r.peak_rss)

@@ -114,3 +114,30 @@ def test_a_failing_body_stage_falls_back_to_plain_trafilatura_and_says_so(monkey
     assert "lighthouse number 3" in body
     assert doc.fallbacks == ["body: RuntimeError: unforeseen markup"]
     assert "plain trafilatura" in caplog.text
+
+
+def test_section_subheads_marked_up_as_h1_stay_in_the_text():
+    # only the <h1> that is the headline is "the headline repeated"
+    paragraphs = "".join(
+        f"<p>Paragraph {n}: the council approved the library budget on Tuesday after a debate "
+        "about opening hours, staff numbers and roof repairs.</p>" for n in range(3))
+    html = ("<html><head><title>Council backs library budget</title></head><body><article>"
+            f"<h1>Council backs library budget</h1>{paragraphs}<h1>What happens next</h1>"
+            f"{paragraphs.replace('Paragraph', 'Step')}</article></body></html>")
+    body = extract_article(html, "https://example.org/news/library-budget").body
+    assert "What happens next" in body.split("\n\n")
+    assert "Council backs library budget" not in body
+
+
+def test_an_article_split_by_a_full_width_ad_row_is_kept_whole():
+    first = "".join(f"<p>First part {n}: the council approved the library budget on Tuesday "
+                    "after a long debate about opening hours and staff.</p>" for n in range(4))
+    second = "".join(f"<p>Second part {n}: the new roof will be built next spring, and the "
+                     "library will stay open while the work goes on.</p>" for n in range(3))
+    html = ("<html><head><title>Council backs library budget</title></head><body>"
+            "<h1>Council backs library budget</h1>"
+            f"<div class='entry-content'>{first}</div>"
+            "<div class='ad-row'><a href='https://ads.example/'><img src='/ad.png'></a></div>"
+            f"<div class='entry-content'>{second}</div></body></html>")
+    body = extract_article(html, "https://example.org/news/library-budget").body
+    assert "First part 0" in body and "Second part 2" in body

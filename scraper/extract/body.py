@@ -22,6 +22,7 @@ from trafilatura.settings import Extractor
 
 from .clean import cleaned_tree, main_text_container, prose_chars
 from .document import MAX_COSTLY_ELEMENTS, Document, node_text
+from .headline import find_headline_node
 
 _log = logging.getLogger(__name__)
 _WORD = re.compile(r"\w+")
@@ -173,8 +174,9 @@ def _trafilatura_paragraphs(html: str, url: str,
 
 
 def _headlines(doc: Document) -> set[str]:
-    """Every spelling of the title the page shows, to drop it when it leaks into the text."""
-    names = {node_text(node) for node in doc.tree.css("h1")}
+    """Every spelling of the title the page shows, to drop it when it leaks into the text.
+    Only the <h1> that is the headline counts: other <h1>s are section subheads."""
+    names = {node_text(find_headline_node(doc))}
     names.add(doc.meta_first("og:title", "twitter:title") or "")
     title = node_text(doc.tree.css_first("title"))
     names.add(title)

@@ -97,7 +97,36 @@ def cleaned_tree(doc: Document) -> LexborHTMLParser:
     _remove_link_lists(tree)
     _promote_div_paragraphs(tree)
     _wrap_loose_text(tree)
+    _join_split_text(tree)
     return tree
+
+
+def _join_split_text(tree: LexborHTMLParser) -> None:
+    """An article split across sibling containers of the same named kind, the template
+    closing the text's container for a full-width row without prose (an ad, a video) and
+    opening another: the following parts' paragraphs are moved into the first, or
+    trafilatura keeps only the first part."""
+    container = main_text_container(tree.body) if tree.body is not None else None
+    if container is None or container.parent is None or container.tag in ("body", "html"):
+        return
+    kind = (container.tag, container.attributes.get("class") or "")
+    if not kind[1].strip():
+        return  # unnamed <div>s next to each other are no evidence of one text
+    following, sibling = [], container.next
+    while sibling is not None:
+        if sibling.is_element_node:
+            same_kind = (sibling.tag, sibling.attributes.get("class") or "") == kind
+            if same_kind and _prose_chars(sibling) and sibling.css_first("p") is not None:
+                following.append(sibling)
+            elif _prose_chars(sibling):
+                break  # other prose between the parts: a different text
+        sibling = sibling.next
+    if following:
+        container.inner_html = container.inner_html + "".join(part.inner_html for part in following)
+        for part in following:
+            part.decompose()
+
+
 
 
 def copy_tree(doc: Document) -> LexborHTMLParser:

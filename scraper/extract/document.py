@@ -99,6 +99,8 @@ class Document:
     body_xml: Any = field(default=None, init=False, repr=False, compare=False)
     # stages that failed or fell back on this page ("body: ..."), also logged: for callers and tests
     fallbacks: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
+    # results several field stages ask for (the headline's node), computed once per page
+    memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.tree = LexborHTMLParser(self.html)

@@ -75,7 +75,14 @@ def _looks_like_site_name(text: str, doc: Document, titles: list[str]) -> bool:
 
 
 def find_headline_node(doc: Document) -> LexborNode | None:
-    """The element showing the headline, or None when no visible element qualifies."""
+    """The element showing the headline, or None when no visible element qualifies (computed
+    once per page: the standfirst, byline, dates and body stages all start from it)."""
+    if "headline_node" not in doc.memo:
+        doc.memo["headline_node"] = _find_headline_node(doc)
+    return doc.memo["headline_node"]
+
+
+def _find_headline_node(doc: Document) -> LexborNode | None:
     titles = metadata_titles(doc)
     best: tuple[float, LexborNode] | None = None
     first_h1: LexborNode | None = None

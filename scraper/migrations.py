@@ -260,3 +260,12 @@ def apply_migrations(db: sqlite_utils.Database) -> list[str]:
         log.info("applied migration %s", name)
         applied.append(name)
     return applied
+
+
+def pending_migrations(conn) -> list[str]:
+    """The migrations a database (an sqlite3 connection, maybe read-only) still needs."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if SCHEMA_VERSION_TABLE not in tables:  # empty, or not one of our databases
+        return [name for name, _ in MIGRATIONS]
+    done = {row[0] for row in conn.execute(f"SELECT name FROM {SCHEMA_VERSION_TABLE}")}
+    return [name for name, _ in MIGRATIONS if name not in done]

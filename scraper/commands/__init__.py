@@ -67,11 +67,18 @@ def check_db_dir(db: Path, create_dirs: bool) -> None:
     parent.mkdir(parents=True, exist_ok=True)
 
 
-def open_store(db):
-    """The Store at `db`, or a one-line ClickException."""
+def open_store(db, readonly_fallback: bool = False):
+    """The Store at `db`, or a one-line ClickException. `readonly_fallback` (commands that
+    only read): a database that cannot be opened for writing (read-only media) is opened
+    read-only instead."""
     from ..store import Store, StoreError
 
     try:
         return Store(db)
     except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
+        if not readonly_fallback:
+            raise click.ClickException(str(exc)) from exc
+        try:
+            return Store(db, readonly=True)
+        except StoreError as again:
+            raise click.ClickException(f"{exc}; read-only: {again}") from again

@@ -64,7 +64,7 @@ def export(db, fmt, output, force, sites, since, until, authors, languages, quer
         _usage_error(f"{target} exists: use --force to overwrite it")
     filters = Filters(sites=sites, since=since, until=until, authors=authors,
                       languages=languages, query=query, raw=raw)
-    with open_store(db) as store, store.recorded_run(f"export {fmt}") as run:
+    with open_store(db, readonly_fallback=True) as store, store.recorded_run(f"export {fmt}") as run:
         run.summary = {"format": fmt, "output": output or "-", "filters": filters.described()}
         try:
             where = resolve(store.db.conn, filters)

@@ -33,7 +33,7 @@ def history(url, db, fmt) -> None:
 
     if not Path(db).exists():
         raise click.ClickException(f"no database at {db}")
-    with open_store(db) as store, store.recorded_run(f"history {url}") as run:
+    with open_store(db, readonly_fallback=True) as store, store.recorded_run(f"history {url}") as run:
         canonical = find_article(store.db.conn, url)
         if canonical is None:
             click.echo(f"error: no article stored under {url}", err=True)

@@ -51,7 +51,7 @@ def search(query, db, sites, since, until, authors, limit, fmt, raw) -> None:
         raise click.ClickException(f"no database at {db}")
     filters = Filters(sites=sites, since=since, until=until, authors=authors, query=query, raw=raw)
     marks = ("\x1b[1m", "\x1b[0m") if fmt == "table" and sys.stdout.isatty() else ("[", "]")
-    with open_store(db) as store, store.recorded_run(f"search {query}") as run:
+    with open_store(db, readonly_fallback=True) as store, store.recorded_run(f"search {query}") as run:
         run.summary = {"filters": filters.described(), "limit": limit}
         try:
             result = run_search(store.db.conn, filters, limit, marks)

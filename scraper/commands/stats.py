@@ -65,7 +65,7 @@ def stats(db, by, sites, since, until, authors, query, raw, fmt, plot_path, forc
             _usage_error(f"{target} exists: use --force to overwrite it")
     filters = Filters(sites=sites, since=since, until=until, authors=authors, query=query,
                       raw=raw)
-    with open_store(db) as store, store.recorded_run(f"stats --by {by}") as run:
+    with open_store(db, readonly_fallback=True) as store, store.recorded_run(f"stats --by {by}") as run:
         run.summary = {"by": by, "filters": filters.described()}
         try:
             result = compute(store.db.conn, filters, by)

@@ -36,7 +36,7 @@ def status(db, last, as_json) -> None:
     if not db.is_file():
         click.echo(f"error: no database at {db}", err=True)
         sys.exit(EXIT_USAGE)
-    with open_store(db) as store:
+    with open_store(db, readonly_fallback=True) as store:
         report = database_status(store, db, runs=last)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))

@@ -13,7 +13,7 @@ from typing import Any, Self
 
 import sqlite_utils
 
-from ..migrations import apply_migrations, utc_now
+from ..migrations import apply_migrations, pending_migrations, utc_now
 from .records import RunRecord, StoreError
 
 log = logging.getLogger("scraper.store")
@@ -23,10 +23,17 @@ class Database:
     """The project's SQLite database: the connection, transactions and runs. `Store` adds
     the tables' methods."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, readonly: bool = False) -> None:
+        """Open (creating and migrating) the database at `path`. `readonly`: open an
+        existing database without writing anything, even on read-only media (no lock, no
+        migration, no `runs` row); its schema must be current."""
         self.path = Path(path)
         self._depth = 0
         self.run_id: int | None = None  # the run started through this Store (start_run)
+        self.readonly = readonly
+        if readonly:
+            self.db = sqlite_utils.Database(self._connect_readonly())
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
@@ -38,6 +45,24 @@ class Database:
             apply_migrations(self.db)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from exc
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        """mode=ro, or immutable=1 where even the WAL's shared-memory file cannot be made
+        (read-only media): then nothing may write the file meanwhile, which is the case."""
+        if not self.path.is_file():
+            raise StoreError(f"no database at {self.path}")
+        error: Exception | None = None
+        for flags in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?{flags}", uri=True,
+                                       timeout=30, isolation_level=None)
+                if pending_migrations(conn):
+                    raise StoreError(f"{self.path} was written by an older version: open it "
+                                     "once where it can be written, to migrate it")
+                return conn
+            except sqlite3.Error as exc:
+                error = exc
+        raise StoreError(f"cannot open database {self.path} read-only: {error}")
 
     def __enter__(self) -> Self:
         return self
@@ -77,7 +102,9 @@ class Database:
 
     def start_run(self, command: str) -> int:
         """A `runs` row for a command starting; articles this Store writes from now on record
-        its id (`articles.run_id`)."""
+        its id (`articles.run_id`). A read-only Store records nothing (id 0)."""
+        if self.readonly:
+            return 0
         with self.transaction():
             cursor = self.db.execute(
                 "INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')",
@@ -104,7 +131,8 @@ class Database:
             raise
         finally:
             try:
-                self.finish_run(record.id, status, code, record.totals, record.summary)
+                if not self.readonly:
+                    self.finish_run(record.id, status, code, record.totals, record.summary)
             except StoreError as exc:  # the command's own outcome matters more
                 log.warning("could not record run %d: %s", record.id, exc)
 

@@ -160,3 +160,24 @@ def test_rows_keep_their_place_in_the_scheduling_order(tmp_path):
         window = store.frontier_window("n.example", 0, ["s"], 5, set())
     assert [e.key for e in window] == ["https://n.example/2026/new",
                                        "https://n.example/2024/old"]
+
+
+def test_a_sitemap_that_failed_is_read_again_by_the_next_run(server, tmp_path):
+    """Regression: an index child that failed (a 500, an analysis timeout) counted as read;
+    the next run saw the index unchanged and never tried it again, losing its URLs."""
+    from .sitesim import Route
+
+    server.add_page("/robots.txt", ALLOW_ALL, content_type="text/plain")
+    server.add_page("/", listing_html("Home", []))
+    one = add_story(server, "/2026/one", FRESH)
+    server.add("/child-1.xml", Route(status=500))
+    server.add_page("/index.xml", sitemap_index_with_lastmod([(server.url("/child-1.xml"),
+                                                                FRESH)]),
+                    content_type="application/xml")
+    config = one_site_config(server, sitemaps=(server.url("/index.xml"),))
+    db = tmp_path / "a.db"
+    run_crawl(config, db)
+    assert stored_urls(db) == set()
+    server.add_page("/child-1.xml", urlset([(one, FRESH)]), content_type="application/xml")
+    run_crawl(config, db)
+    assert stored_urls(db) == {one}

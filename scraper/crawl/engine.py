@@ -22,7 +22,7 @@ from ..progress import Progress
 from ..store import Store, StoreError, pack_content
 from ..urls import url_key
 from .budget import Budget
-from .extract_pool import EXTRACT_TIMEOUT, ExtractPool
+from .extract_pool import EXTRACT_TIMEOUT, SITEMAP_TIMEOUT, ExtractPool
 from .identity import site_hosts
 from .interrupts import GRACE, GracefulStop, Interrupts
 from .linkqueue import LinkQueue
@@ -287,7 +287,7 @@ class Crawler:
         outcome = await self.pool.analyse(
             page.final_url, entry.kind, page.content, page.final_url, dict(page.headers),
             self.hosts[entry.site], extract, want_links, dict(self.sites[entry.site].selectors),
-            admission)
+            admission, timeout=SITEMAP_TIMEOUT if entry.kind == SITEMAP else None)
         if isinstance(outcome, str):
             log.warning("%s: %s; not analysed", entry.url, outcome)
             self.settler.failed(entry, outcome)

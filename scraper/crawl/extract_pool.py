@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 # Seconds one document may spend in the analysis pool (parsing, extraction). Ordinary pages
 # take milliseconds.
 EXTRACT_TIMEOUT = 60.0
+# A sitemap may list 50,000 URLs, each cleaned, classified and admitted in the worker:
+# seconds on a quiet machine, more on a busy one. Losing it to the page limit loses them all.
+SITEMAP_TIMEOUT = 600.0
 TIMEOUT, CRASHED = "extract_timeout", "extract_crashed"
 
 
@@ -39,19 +42,20 @@ class ExtractPool:
         self.pool = _process_pool(self.workers)
         self.slots = asyncio.Semaphore(self.workers)
 
-    async def analyse(self, label: str, *args) -> Analysis | str:
-        """`args` are `analyse_document`'s. `label` (the URL) names the document in logs."""
+    async def analyse(self, label: str, *args, timeout: float | None = None) -> Analysis | str:
+        """`args` are `analyse_document`'s. `label` (the URL) names the document in logs;
+        `timeout` replaces the pool's limit for this document (a 50,000-URL sitemap)."""
         async with self.slots:
-            return await self._analyse(label, args)
+            return await self._analyse(label, args, timeout or self.timeout)
 
-    async def _analyse(self, label: str, args: tuple) -> Analysis | str:
+    async def _analyse(self, label: str, args: tuple, timeout: float) -> Analysis | str:
         for attempt in (1, 2):  # a second try only when another task broke the pool
             pool = self.pool
-            outcome = await self._in_pool(pool, args)
+            outcome = await self._in_pool(pool, args, timeout)
             if not isinstance(outcome, str):
                 return outcome
             if outcome == TIMEOUT:
-                self._rebuild(pool, f"{label}: analysis exceeded {self.timeout:.0f}s")
+                self._rebuild(pool, f"{label}: analysis exceeded {timeout:.0f}s")
                 break
             if pool is self.pool:  # this pool broke while it had our document
                 self._rebuild(pool, f"{label}: analysis pool broke")
@@ -70,7 +74,8 @@ class ExtractPool:
         for process in processes:
             process.kill()
 
-    async def _in_pool(self, pool: ProcessPoolExecutor, args: tuple) -> Analysis | str:
+    async def _in_pool(self, pool: ProcessPoolExecutor, args: tuple,
+                       timeout: float) -> Analysis | str:
         """The Analysis, or TIMEOUT, or CRASHED (the pool broke or was shut down while this
         task waited in it)."""
         try:
@@ -79,7 +84,7 @@ class ExtractPool:
             return CRASHED
         waiter = asyncio.wrap_future(future)
         waiter.add_done_callback(_consume)
-        done, _ = await asyncio.wait({waiter}, timeout=self.timeout)
+        done, _ = await asyncio.wait({waiter}, timeout=timeout)
         if not done:
             return TIMEOUT
         if future.cancelled() or isinstance(future.exception(), BrokenProcessPool):

@@ -168,6 +168,8 @@ def wanted(entry: FrontierEntry, row: dict | None, now: float, *, queued_depth: 
         return entry.depth < done_depth and entry.kind != ARTICLE
     if row is None:
         return True
+    if entry.kind == SITEMAP and row["state"] == "failed":
+        return True  # a sitemap that could not be read is not read: try it again
     if entry.kind == SITEMAP and row["result"] == "sitemap" and entry.published:
         changed = timestamp(entry.published)  # an index child's lastmod
         if changed is not None and changed <= (row["fetched_at"] or 0.0):

@@ -40,12 +40,27 @@ _INVISIBLE_RE = re.compile(r"[\t\n\r]")
 
 
 # A crawl meets the same URLs again and again (every page links the same sections): the
-# result of each is kept, within a bound, so the work is done once per URL.
+# result of each is kept, within a bound, so the work is done once per URL. And a URL that
+# came out of clean_url goes in again at the next stage (parser, then admission): cleaning
+# is idempotent, so an output seen recently is returned as it is.
 CACHE_SIZE = 65_536
+_clean_outputs: dict[str, None] = {}  # recent outputs, oldest first (bounded below)
+
+
+def clean_url(url: str, base: str | None = None) -> str | None:
+    """See `_clean_url` (the work) — this is its cache, for URLs met again."""
+    if base is None and isinstance(url, str) and url in _clean_outputs:
+        return url
+    cleaned = _clean_url(url, base)
+    if cleaned is not None and cleaned not in _clean_outputs:
+        if len(_clean_outputs) >= CACHE_SIZE:
+            del _clean_outputs[next(iter(_clean_outputs))]
+        _clean_outputs[cleaned] = None
+    return cleaned
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def clean_url(url: str, base: str | None = None) -> str | None:
+def _clean_url(url: str, base: str | None = None) -> str | None:
     """Return the normalised http(s) URL to fetch, or None when it is not crawlable.
 
     Resolves against `base`, keeps only http/https, lowercases scheme and host,

@@ -105,6 +105,8 @@ def test_markdown_is_a_rendering_of_the_body():
     md = run("--html", str(STRUCTURED), "--url", STRUCTURED_URL, "--format", "markdown").stdout
     assert "](" not in md  # links only with --links
     blocks = FRONT_MATTER.sub("", md).strip("\n").split("\n\n")[1:]  # after the title
+    if record["standfirst"]:  # the lead, in italics, is no part of the body
+        assert blocks.pop(0) == f"*{record['standfirst']}*"
     lines = [line for block in blocks for line in block.split("\n")]
     plain = [re.sub(r"^(#+ |> |- |\d+\. )", "", ESCAPED.sub(r"\1", line)) for line in lines]
     body = [re.sub(r"^- ", "", p) for p in record["body"].split("\n\n")]

@@ -10,7 +10,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import replace
 
 from ..analyse import Analysis
 from ..fetch import ACCEPT_HTML, ACCEPT_XML, Fetcher, is_transient
@@ -112,37 +111,14 @@ class Crawler:
     # -- step 2: seeds and what a previous run left
 
     def _seed(self) -> None:
-        seeds = []
-        for site in self.sites.values():
-            for kind, urls in ((START, site.start_urls), (FEED, site.feeds),
-                               (SITEMAP, site.sitemaps)):
-                for url in urls:
-                    entry = self.queue.entry(url, site.name, kind, source=kind, depth=0)
-                    if entry is not None:
-                        seeds.append(entry)
-        new = self.queue.new_keys([e.key for e in seeds])
-        self.store.frontier_queue(seeds)
-        for entry in seeds:
-            if entry.key in new:
-                self.counts[entry.site].discovered += 1
-        pending = self.store.frontier_counts().get("pending", 0)
+        seeds = self.queue.seed(self.sites.values())
         log.info("run %d: %d seed URLs, %d pending in the frontier", self.run_id, len(seeds),
-                 pending)
-        for entry in seeds:
-            self.queue.enqueue(entry)
-        for host in self.store.frontier_hosts(list(self.sites)):  # read in windows, in order
-            self.scheduler.host(host).more = [True, True]
+                 self.store.frontier_counts().get("pending", 0))
 
     def _load_window(self, host: str, lane: int, limit: int, skip) -> list[FrontierEntry]:
-        """The scheduler's refill: the next pending entries of a host lane from the
-        frontier table, for sites whose budget is not spent; robots.txt of a new origin
-        goes first, as for any entry."""
+        """The scheduler's refill, for the sites whose budget is not spent."""
         sites = [name for name in self.sites if self.budget.left(name)]
-        entries = [replace(entry, seq=self.queue.next_seq()) for entry in
-                   self.store.frontier_window(host, lane, sites, limit, skip)]
-        for entry in entries:
-            self.robots.admit(entry)
-        return entries
+        return self.queue.window(host, lane, sites, limit, skip)
 
     # -- step 3: workers
 

@@ -20,14 +20,16 @@ from dataclasses import replace
 from ..analyse import PAGINATION
 from ..frontier import (
     ARTICLE,
+    FEED,
     SITEMAP,
+    START,
     Admission,
     FrontierEntry,
     admit_link,
     front_row,
     timestamp,
 )
-from ..models import CrawlConfig, Link
+from ..models import CrawlConfig, Link, SiteConfig
 from ..politeness import Scheduler
 from ..store import Store
 from ..urls import clean_url, page_number, url_key, without_session_ids
@@ -67,6 +69,38 @@ class LinkQueue:
             referrer=referrer, title=link.title if link else None,
             published=link.published if link else None,
             summary=link.summary if link else None, seq=self.next_seq())
+
+    def seed(self, sites: Iterable[SiteConfig]) -> list[FrontierEntry]:
+        """Step 2: each site's start pages, feeds and sitemaps (read every run) queued; the
+        hosts with pending entries from earlier runs are read in windows, in order."""
+        seeds = []
+        for site in sites:
+            for kind, urls in ((START, site.start_urls), (FEED, site.feeds),
+                               (SITEMAP, site.sitemaps)):
+                for url in urls:
+                    entry = self.entry(url, site.name, kind, source=kind, depth=0)
+                    if entry is not None:
+                        seeds.append(entry)
+        new = self.new_keys([e.key for e in seeds])
+        self.store.frontier_queue(seeds)
+        for entry in seeds:
+            if entry.key in new:
+                self.counts[entry.site].discovered += 1
+        for entry in seeds:
+            self.enqueue(entry)
+        for host in self.store.frontier_hosts(sorted(self.hosts)):  # this run's sites
+            self.scheduler.host(host).more = [True, True]
+        return seeds
+
+    def window(self, host: str, lane: int, sites: list[str], limit: int,
+               skip) -> list[FrontierEntry]:
+        """The next pending entries of a host lane from the frontier table (the scheduler's
+        refill); robots.txt of a new origin goes first, as for any entry."""
+        entries = [replace(entry, seq=self.next_seq()) for entry in
+                   self.store.frontier_window(host, lane, sites, limit, skip)]
+        for entry in entries:
+            self.admit(entry)
+        return entries
 
     def next_seq(self) -> int:
         self._seq += 1

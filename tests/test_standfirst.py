@@ -145,3 +145,18 @@ def test_a_short_stories_whole_text_repeating_the_description_is_no_dek():
                    "</div></article>",
                    head=f'<meta name="description" content="{first} {second}">')
     assert standfirst(doc, f"{first}\n\n{second}") is None
+
+
+def test_a_lead_named_block_in_the_article_header_outside_the_text_is_the_dek():
+    doc = html_doc("<article><div class='article-header'><h1>Council row over roads</h1>"
+                   "<p class='lead'>The council wants to spend more on the roads that the spring "
+                   "floods damaged, and residents want a timetable for the repairs.</p></div>"
+                   f"{_BODY_DIV}</article>")
+    assert standfirst(doc).startswith("The council wants to spend more on the roads")
+
+
+def test_a_photo_credit_in_a_teaser_named_block_is_no_dek():
+    doc = html_doc("<article><h1>Council row over roads</h1>"
+                   "<p class='teaser'>The old bridge at the harbour. © Jane Smith</p>"
+                   f"{_BODY_DIV}</article>")
+    assert standfirst(doc) is None

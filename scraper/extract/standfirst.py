@@ -40,6 +40,7 @@ _DEK_NAME = re.compile(r"(?:^|[-_\s])(?:standfirst|dek|deck|sub-?title|sub-?head
                        re.I)
 _DISCLAIMER = re.compile(r"\b(?:opinions?|views?) expressed\b|\bare (?:their|his|her) own\b", re.I)
 _DATE_LINE_WORDS = 12
+_COPYRIGHT = re.compile(r"[©ⓒ]|\(c\)\s", re.I)
 _STRONG = re.compile(rf"(?:^|[-_\s])(?:{_STRONG_WORDS})(?:$|[-_\s\d])", re.I)
 _WEAK = re.compile(rf"(?:^|[-_\s])(?:{_WEAK_WORDS})(?:$|[-_\s\d])", re.I)
 _NOT_DEK = re.compile(
@@ -132,23 +133,40 @@ def _blocks_after(doc: Document, anchor: LexborNode) -> list[LexborNode]:
     return []
 
 
-def _dek_candidate(node: LexborNode, text: str, descriptions: list[str]) -> bool:
-    """Named like a dek, or a weakly named / unnamed block repeating the page description;
-    never a paragraph of the body itself."""
+def _dek_candidate(node: LexborNode, text: str, descriptions: list[str],
+                   container: LexborNode | None = None,
+                   headline_node: LexborNode | None = None) -> bool:
+    """Named like a dek, or a weakly named / unnamed block repeating the page description, or
+    weakly named ("lead", "intro") beside the headline, outside the container of the body's
+    paragraphs; never a paragraph of the body itself."""
     repeats = _repeats_description(text, descriptions)
     if text.endswith(("...", "…")) and not repeats:
         return False  # a teaser cut short belongs to another story's card
     vocabulary = _vocabulary(node)
-    if vocabulary != "strong" and not repeats:
+    heads_text = (vocabulary == "weak" and container is not None and not is_inside(node, container)
+                  and headline_node is not None and _beside(node, headline_node))
+    if vocabulary != "strong" and not repeats and not heads_text:
         return False
     if is_byline_line(text) or _STAMP.search(text) or _DISCLAIMER.search(text) or (
-            shows_date(text) and len(words(text)) <= _DATE_LINE_WORDS):
-        return False  # a date, byline or disclaimer line in a dek-named block
+            shows_date(text) and len(words(text)) <= _DATE_LINE_WORDS) or _COPYRIGHT.search(text):
+        return False  # a date, byline, disclaimer or photo credit line in a dek-named block
     if vocabulary != "strong" and _paragraph_count(node) >= 2:
         return False  # a container of paragraphs (a short story's whole text) repeating the description
     if _DEK_NAME.search(_CAMEL.sub("-", class_words(node))) and _opens_its_container(node):
         return True  # named a dek outright, at the head of the text's container
     return not _in_body_text(node)
+
+
+def _beside(node: LexborNode, headline_node: LexborNode) -> bool:
+    """The block's parent or grandparent also holds the headline: the article's header."""
+    ancestor = node.parent
+    for _ in range(2):
+        if ancestor is None or ancestor.tag in ("body", "html"):
+            return False
+        if is_inside(headline_node, ancestor):
+            return True
+        ancestor = ancestor.parent
+    return False
 
 
 def _paragraph_count(node: LexborNode) -> int:
@@ -184,6 +202,7 @@ def find_standfirst_node(doc: Document, headline_node: LexborNode | None) -> Lex
         return None
     descriptions = page_descriptions(doc)
     headline_text = node_text(headline_node)
+    container = _body_container(doc)
     for node in _blocks_after(doc, headline_node):
         if is_inside(node, headline_node):
             continue
@@ -193,11 +212,20 @@ def find_standfirst_node(doc: Document, headline_node: LexborNode | None) -> Lex
         if len(text) >= _MIN_CHARS and len(text) <= _MAX_CHARS and similarity(text, headline_text) < 0.8:
             # no chrome test: deks sit in "byline-social" or "sidebar"-named columns too,
             # and the walk stops where the body begins, before any real sidebar
-            if not is_hidden(node) and _dek_candidate(node, text, descriptions):
+            if not is_hidden(node) and _dek_candidate(node, text, descriptions, container,
+                                                      headline_node):
                 return _innermost_candidate(node, descriptions)
         if node.tag == "p" and len(text) >= _BODY_PARAGRAPH_CHARS and not is_hidden(node):
             return None  # the body has started without a dek
     return None
+
+
+def _body_container(doc: Document) -> LexborNode | None:
+    """The container of the body's paragraphs on the page as served (found once per page)."""
+    if "body_container" not in doc.memo:
+        body = doc.tree.body
+        doc.memo["body_container"] = main_text_container(body) if body is not None else None
+    return doc.memo["body_container"]
 
 
 def visible_standfirst_node(doc: Document, headline_node: LexborNode | None) -> LexborNode | None:
@@ -213,7 +241,7 @@ def visible_standfirst_node(doc: Document, headline_node: LexborNode | None) -> 
         # the markup names its blocks and the page describes itself: the named route, which
         # had all its evidence, found no dek
         return None
-    container = main_text_container(doc.tree.body) if doc.tree.body is not None else None
+    container = _body_container(doc)
     for node in following:
         if node.tag not in _VISIBLE_TAGS or not _is_leaf_block(node):
             continue
@@ -304,7 +332,7 @@ def _before_body_container(doc: Document, node: LexborNode) -> bool:
     """The block heads the article rather than opening its text, even when the body stage
     took it in: it sits outside the container of the body's paragraphs, and a byline or a
     date line comes between it and that container."""
-    container = main_text_container(doc.tree.body) if doc.tree.body is not None else None
+    container = _body_container(doc)
     if container is None or is_inside(node, container):
         return False
     for following in elements_after(node, _VISIBLE_SCAN):

@@ -75,6 +75,9 @@ def _norm(text: str | None) -> str:
     return " ".join((text or "").replace("\xa0", " ").split()).strip().casefold()
 
 
+_NO_LANGUAGE = "(none)"  # a predictor that does not detect languages
+
+
 @dataclass
 class Prediction:
     body: str
@@ -98,9 +101,10 @@ def predict_trafilatura(html: str | bytes, url: str) -> Prediction:
 
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
     if doc is None:
-        return Prediction("")
+        return Prediction("", language=_NO_LANGUAGE)
     authors = tuple(a.strip() for a in (doc.author or "").split(";") if a.strip())
-    return Prediction(doc.text or "", doc.title, doc.description, authors, doc.date, doc.language)
+    return Prediction(doc.text or "", doc.title, doc.description, authors, doc.date,
+                      doc.language or _NO_LANGUAGE)
 
 
 PREDICTORS: dict[str, Callable[[str | bytes, str], Prediction]] = {
@@ -166,8 +170,16 @@ def zyte_page_scores(page: Page, pred: Prediction) -> dict:
                         == {_norm(a) for a in pred.authors}),
         "date_exact": float(day == (label.get("published") or "")),
         "date_lenient": float(day in accepted if accepted else not day),
-        "language": float(pred.language == page.language) if page.language else None,
+        "language": _language_hit(pred, page),
     }
+
+
+def _language_hit(pred: Prediction, page: Page) -> float | None:
+    """None (n/a) when the page has no label or the predictor gives no language at all
+    (trafilatura detects none without a target language)."""
+    if not page.language or pred.language is _NO_LANGUAGE:
+        return None
+    return float(pred.language == page.language)
 
 
 def zyte_summary(scores: list[dict]) -> dict[str, float | None]:
@@ -191,7 +203,7 @@ def web_summary(pages: list[Page], preds: dict[str, tuple[Prediction, float]],
         pred = preds[page.key][0]
         counts.add(page_counts(article_text(pred) if with_standfirst else pred.body, page.truth))
         body_counts.add(page_counts(pred.body, page.truth))
-    language = _mean(float(preds[p.key][0].language == p.language) for p in pages if p.language)
+    language = _mean(_language_hit(preds[p.key][0], p) for p in pages)
     return {"precision": counts.precision, "recall": counts.recall, "f1": counts.f1,
             "body_precision": body_counts.precision, "body_recall": body_counts.recall,
             "body_f1": body_counts.f1, "language": language}

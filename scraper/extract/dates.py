@@ -192,7 +192,13 @@ def _page_of(url: str) -> str:
 
 def _date_lines_after_headline(doc: Document) -> list[str | None]:
     """Short texts shaped like a full date among the elements after the headline: the date
-    shown in the article header when no markup declares it."""
+    shown in the article header when no markup declares it (found once per page)."""
+    if "date_lines" not in doc.memo:
+        doc.memo["date_lines"] = _find_date_lines(doc)
+    return list(doc.memo["date_lines"])
+
+
+def _find_date_lines(doc: Document) -> list[str | None]:
     headline = find_headline_node(doc)
     if headline is None:
         return []

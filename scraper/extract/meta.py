@@ -92,7 +92,7 @@ def _identifier():
 def detect_language(text: str, min_chars: int = _GUESS_MIN_CHARS,
                     confidence: float = _GUESS_CONFIDENCE) -> str | None:
     """ISO 639-1 code of the text's language, when py3langid is that sure of it."""
-    sample = clean_text(text)[:_DETECT_SAMPLE]
+    sample = clean_text(text[:2 * _DETECT_SAMPLE])[:_DETECT_SAMPLE]
     if len(sample) < min_chars:
         return None
     code, probability = _identifier().classify(sample)

@@ -590,3 +590,13 @@ def test_already_decoded_text_is_accepted():
     )
     assert parse_feed(feed, BASE).links[0].title == "Café"
     assert len(parse_sitemap(NEWS_SITEMAP.decode(), BASE).links) == 2
+
+
+def test_an_unknown_encoding_in_a_second_xml_declaration_is_an_error_not_an_exception():
+    """Regression (hypothesis found it): expat raised LookupError for `encoding="x"` in a
+    declaration the cleaner had not removed; parsers never raise on any bytes."""
+    from scraper.discover import parse_feed
+
+    body = b'<?xml?><?xml version="" encoding="x"?>'
+    assert parse_sitemap(body, BASE).error.startswith("xml_error: ")
+    assert parse_feed(body, BASE).error.startswith("xml_error: ")

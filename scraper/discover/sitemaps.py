@@ -119,7 +119,7 @@ class SitemapStream:
             logger.debug("refused XML: %r", exc)
             self.error = f"xml_forbidden: {type(exc).__name__}"
             return
-        except (ParseError, ValueError) as exc:
+        except (ParseError, ValueError, LookupError) as exc:  # LookupError: a bad encoding name
             logger.debug("malformed XML: %s", exc)
             self.error = f"xml_error: {exc}"
             return

@@ -155,7 +155,7 @@ def _parse_xml_text(text: str) -> _ParsedXml:
     except DefusedXmlException as exc:
         logger.debug("refused XML: %r", exc)
         return _ParsedXml(error=f"xml_forbidden: {type(exc).__name__}")
-    except (ParseError, ValueError) as exc:
+    except (ParseError, ValueError, LookupError) as exc:  # LookupError: a bad encoding name
         logger.debug("malformed XML: %s", exc)
         return _ParsedXml(error=f"xml_error: {exc}")
     return _ParsedXml(root=root)

@@ -332,7 +332,11 @@ def test_copies_without_canonical_fold_by_content_within_a_site_only(tmp_path):
             for n, s in enumerate((one, two))))
         run_crawl(config, tmp_path / "a.db")
         assert one.hits(path + "?view=full") == 1  # fetched, then folded by its text
-    assert sorted(rows(tmp_path / "a.db")) == sorted([one.url(path), two.url(path)])
+    stored = rows(tmp_path / "a.db")
+    # one row per site; which copy names it is the one whose analysis finished first (two
+    # pool workers race), so either URL of site one may be the row's
+    assert len(stored) == 2 and two.url(path) in stored
+    assert set(stored) - {two.url(path)} <= {one.url(path), one.url(path + "?view=full")}
 
 
 def test_robots_503_parks_the_host_and_the_next_run_crawls_it(tmp_path):

@@ -200,3 +200,27 @@ def test_list_of_story_links_without_a_widget_class():
 def test_reading_time_and_update_stamps():
     widget = "<p>5 min read</p><p>Updated at 1:23 p.m. on March 4, 2024</p>"
     assert_clean(body_of(page(widget, after=0)), "min read", "Updated at")
+
+
+# Family "boilerplate that stays": credits, copyright notices and calls to action in the
+# languages we crawl, whatever container they sit in.
+_TEXT = ("The council approved the library budget on Tuesday after a debate about opening hours, "
+         "staff numbers and roof repairs that went on well into the evening.")
+
+
+@pytest.mark.parametrize("line", [
+    "© 2020 General Mills All Rights Reserved",
+    "Copyright: Jane Smith",
+    "The old bridge at the harbour. © AFP / Jane Smith",
+    "Zum Newsletter anmelden",
+    "Jetzt kostenlos abonnieren!",
+    "Abonnez-vous à notre lettre d'information",
+    "Suscríbete a nuestro boletín",
+    "HAZTE MIEMBRO Y DISFRUTA DE BENEFICIOS EXCLUSIVOS",
+])
+def test_credit_copyright_and_foreign_calls_to_action_leave_the_body(line):
+    paragraphs = "".join(f"<p>{_TEXT} ({n})</p>" for n in range(4))
+    html = (f"<html><head><title>Library budget</title></head><body><article><h1>Library budget</h1>"
+            f"{paragraphs}<p>{line}</p><p>{_TEXT} (last)</p></article></body></html>")
+    body = extract_article(html, "https://example.org/news/library-budget").body
+    assert line not in body and "(last)" in body

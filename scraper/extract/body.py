@@ -53,6 +53,15 @@ _CALL_TO_ACTION = re.compile(
     re.I,
 )
 _CALL_TO_ACTION_MAX_WORDS = 60
+# ... and in the other languages of the pages we crawl: short lines only, the words are common.
+_CALL_TO_ACTION_ABROAD = re.compile(
+    r"\b(newsletter\w*\s+(?:an|be)?(?:melden|stellen|abonnieren)|(?:jetzt|gratis|kostenlos)\s+"
+    r"abonnieren|abonnez-vous|inscrivez-vous|suscr[ií]b\w+|iscriviti|subskryb\w+|"
+    r"hazte\s+(?:miembro|socio)|werde\w*\s+(?:mitglied|abonnent)|devenez\s+(?:membre|abonné))",
+    re.I)
+_CALL_TO_ACTION_ABROAD_MAX_WORDS = 25
+_CREDIT_MARK = re.compile(r"[©ⓒ]|^\W*copyright\b", re.I)
+_CREDIT_MAX_WORDS = 15
 
 # Credits closing the text: "(Reporting by ...; Editing by ...)", "SOURCE: News agencies".
 _CREDIT_LINE = re.compile(
@@ -201,7 +210,7 @@ def _normalized(text: str) -> str:
 def _drop_boilerplate_lines(paragraphs: list[str], headlines: set[str]) -> list[str]:
     kept = [p for p in paragraphs if _HAS_ALNUM.search(p)]  # not table rules or separators
     kept = [p for p in kept if not (_is_headline(p, headlines) or _is_furniture(p)
-                                    or _is_call_to_action(p))]
+                                    or _is_call_to_action(p) or _is_credit(p))]
     return _drop_pull_quotes(_drop_edge_lines(kept))
 
 
@@ -228,8 +237,14 @@ def _is_furniture(paragraph: str) -> bool:
 
 
 def _is_call_to_action(paragraph: str) -> bool:
-    return (_word_count(paragraph) <= _CALL_TO_ACTION_MAX_WORDS
-            and bool(_CALL_TO_ACTION.search(paragraph)))
+    words = _word_count(paragraph)
+    return (words <= _CALL_TO_ACTION_MAX_WORDS and bool(_CALL_TO_ACTION.search(paragraph))) or (
+        words <= _CALL_TO_ACTION_ABROAD_MAX_WORDS and bool(_CALL_TO_ACTION_ABROAD.search(paragraph)))
+
+
+def _is_credit(paragraph: str) -> bool:
+    """A photo credit or copyright notice: a short line with "©" or opening with "Copyright"."""
+    return _word_count(paragraph) <= _CREDIT_MAX_WORDS and bool(_CREDIT_MARK.search(paragraph))
 
 
 def _is_stamp(paragraph: str) -> bool:

@@ -141,13 +141,3 @@ def test_an_article_split_by_a_full_width_ad_row_is_kept_whole():
             f"<div class='entry-content'>{second}</div></body></html>")
     body = extract_article(html, "https://example.org/news/library-budget").body
     assert "First part 0" in body and "Second part 2" in body
-
-
-def test_an_unclosed_noscript_holding_the_page_keeps_its_text():
-    # scripts, styles and SVG are dropped before the body stage walks the page; <noscript> is
-    # not: a stray unclosed one can hold the whole page (seen on a real page)
-    html = ("<html><head><title>Lighthouse</title><script>var x = 1;</script></head><body>"
-            f"<noscript><img src='/pixel.gif'><article><h1>Lighthouse</h1>{_ARTICLE}</article>"
-            "</body></html>")
-    body = extract_article(html, "https://example.org/news/lighthouse").body
-    assert "lighthouse number 3" in body

@@ -94,3 +94,9 @@ def test_site_hosts_from_start_urls_and_allowed_hosts():
     site = SiteConfig(name="s", start_urls=("https://News.Example/", "https://news.example/x"),
                       allowed_hosts=("cdn.news.example",))
     assert site_hosts(site) == ("news.example", "cdn.news.example")
+
+
+def test_a_canonical_longer_than_a_url_may_be_is_not_trusted():
+    """Regression (stress suite): a 1 MB same-site og:url became the row's identity."""
+    huge = "https://news.example/" + "a" * 1_000_000
+    assert not trusted_canonical(huge, "https://news.example/a", HOSTS, STARTS, nothing_known)

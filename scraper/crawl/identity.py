@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from ..frontier import FrontierEntry
 from ..models import Article, SiteConfig
-from ..urls import same_site, url_key
+from ..urls import MAX_URL_LENGTH, same_site, url_key
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +38,8 @@ def trusted_canonical(canonical: str, final_url: str, hosts: tuple[str, ...],
     """May `canonical` (a page's rel=canonical or og:url) name the row of the page fetched at
     `final_url`? `result_of(key)` is what the frontier recorded for that identity key, if
     anything ("article", "html", ...)."""
-    if not same_site(canonical, hosts):
-        return False
+    if len(canonical) > MAX_URL_LENGTH or not same_site(canonical, hosts):
+        return False  # a 1 MB canonical would become the row's identity
     key = url_key(canonical)
     if key == url_key(final_url):
         return True

@@ -92,7 +92,7 @@ def analyse_document(entry_kind: str, content: bytes, url: str, headers: Mapping
 def _sitemap_rows(content: bytes, url: str, admission: Admission) -> Analysis:
     """A sitemap streamed: its pages admitted here (`admit_link`), as rows for a bulk insert;
     an index's children returned as links, for the crawler's revisit rule."""
-    stream = SitemapStream(content, url)
+    stream = SitemapStream(content, url, admission.max_bytes)
     children: list[Link] = []
     rows: list[tuple] = []
     hosts: set[str] = set()

@@ -132,6 +132,7 @@ class Admission:
     referrer: str | None = None
     max_age: float = 0.0  # seconds; sitemap URLs dated before now - max_age are left out
     now: float = 0.0
+    max_bytes: int = 50_000_000  # a sitemap's size once decoded (crawl.max_sitemap_bytes)
 
 
 def admit_link(link: Link, rule: Admission, seq: int = 0) -> FrontierEntry | str:

@@ -181,3 +181,24 @@ def test_a_sitemap_that_failed_is_read_again_by_the_next_run(server, tmp_path):
     server.add_page("/child-1.xml", urlset([(one, FRESH)]), content_type="application/xml")
     run_crawl(config, db)
     assert stored_urls(db) == {one}
+
+
+def test_the_worker_reads_a_sitemap_up_to_max_sitemap_bytes():
+    """Regression (stress suite): the analysis worker parsed sitemaps with a fixed 50 MB
+    limit, whatever `max_sitemap_bytes` said."""
+    import gzip as gz
+    import time
+
+    from scraper.analyse import analyse_document
+    from scraper.frontier import Admission
+
+    body = gz.compress(urlset([(f"https://n.example/2026/story-{i}", FRESH)
+                               for i in range(2000)]).encode())
+    def analyse(limit: int):
+        rule = Admission(site="s", hosts=("n.example",), depth=1, max_depth=3,
+                         now=time.time(), max_bytes=limit)
+        return analyse_document("sitemap", body, "https://n.example/s.xml.gz", {},
+                                ("n.example",), False, False, None, rule)
+    assert analyse(10_000).error == "too_large"
+    whole = analyse(10_000_000)
+    assert whole.error is None and len(whole.rows) == 2000

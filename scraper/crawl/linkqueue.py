@@ -127,7 +127,8 @@ class LinkQueue:
         """The admission rule for links of `site` found at `depth` (see frontier.admit_link)."""
         return Admission(site=site, hosts=self.hosts[site], depth=depth,
                          max_depth=self.config.max_depth, referrer=referrer,
-                         max_age=self.config.max_article_age * DAY, now=time.time())
+                         max_age=self.config.max_article_age * DAY, now=time.time(),
+                         max_bytes=self.config.max_sitemap_bytes)
 
     def queue_links(self, site: str, links: Iterable[Link], *, depth: int,
                     referrer: str | None) -> None:

@@ -141,3 +141,16 @@ def test_an_article_split_by_a_full_width_ad_row_is_kept_whole():
             f"<div class='entry-content'>{second}</div></body></html>")
     body = extract_article(html, "https://example.org/news/library-budget").body
     assert "First part 0" in body and "Second part 2" in body
+
+
+def test_a_hundred_thousand_unclosed_openings_parse_in_moments():
+    # lexbor's tree builder is quadratic in the depth: such runs are cut before parsing
+    import time
+
+    html = (f"<html><head><title>Lighthouse</title></head><body>{'<div>' * 100_000}"
+            f"<span><b><i><a>{'<span><b><i><a>' * 25_000}"
+            f"<article><h1>Lighthouse</h1>{_ARTICLE}</article></body></html>")
+    started = time.monotonic()
+    body = extract_article(html, "https://example.org/news/lighthouse").body
+    assert time.monotonic() - started < 10
+    assert "lighthouse number 3" in body

@@ -21,7 +21,7 @@ from trafilatura.core import determine_returnstring
 from trafilatura.settings import Extractor
 
 from .clean import cleaned_tree, main_text_container, prose_chars
-from .document import MAX_COSTLY_ELEMENTS, Document, node_text
+from .document import MAX_COSTLY_ELEMENTS, Document, node_text, parse_html
 from .headline import find_headline_node
 
 _log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def _bounded_original(doc: Document) -> str:
     """The page as served, bounded like the cleaned one on an oversized page."""
     if doc.element_count <= MAX_COSTLY_ELEMENTS:
         return doc.html
-    return _bounded_html(LexborHTMLParser(doc.html))
+    return _bounded_html(parse_html(doc.html))
 
 
 def _extract_body(doc: Document) -> str:

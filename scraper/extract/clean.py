@@ -13,7 +13,7 @@ from html import escape
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
-from .document import Document
+from .document import Document, parse_html
 from .fieldtext import display_lines
 
 # Structural widgets; `form` and `header` are left alone (whole pages sit in an ASP.NET form).
@@ -136,7 +136,7 @@ def copy_tree(doc: Document) -> LexborHTMLParser:
     try:
         return doc.tree.clone()
     except SelectolaxError:
-        return LexborHTMLParser(doc.html)
+        return parse_html(doc.html)
 
 
 def _flatten_deep_nesting(tree: LexborHTMLParser) -> None:

@@ -13,9 +13,9 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from dateutil import parser as date_parser
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
-from .document import Document, absolute_url, clean_text
+from .document import Document, absolute_url, clean_text, parse_html
 from .fieldtext import elements_after, is_hidden
 from .headline import find_headline_node
 
@@ -245,7 +245,7 @@ def _htmldate_day(doc: Document) -> datetime | None:
 def _without_links_elsewhere(html: str, url: str) -> str:
     """The page without its links to other pages: htmldate's extensive search reads every
     date in the HTML, link targets, teaser times and link texts included."""
-    tree = LexborHTMLParser(html)
+    tree = parse_html(html)
     for anchor in tree.css("a[href]"):
         if _links_elsewhere(anchor, url):
             anchor.decompose()

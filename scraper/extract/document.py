@@ -25,6 +25,34 @@ _WS = re.compile(r"[\s\x00-\x08\x0e-\x1f\x7f]+")
 MAX_COSTLY_ELEMENTS = 10_000
 
 
+# A run of this many opening tags with nothing between them is hostile markup (real pages open
+# a few dozen at most): lexbor's tree builder slows down quadratically with the depth (100,000
+# nested <div>s took 25 s to parse), so such a run is cut to its first MAX_OPENING_RUN tags
+# before parsing (their stray closing tags are ignored by the parser).
+MAX_OPENING_RUN = 200
+_OPENING_RUN = re.compile(rf"(?:<[a-zA-Z][\w-]*(?:\s[^<>]*)?>\s*){{{MAX_OPENING_RUN + 1},}}")
+_UNCLOSED_RATIO = 3  # opening tags beyond three times the closing ones: look for runs
+_OPENING_TAG = re.compile(r"<[a-zA-Z][\w-]*(?:\s[^<>]*)?>\s*")
+
+
+def parse_html(html: str) -> LexborHTMLParser:
+    """lexbor's tree of a page, hostile runs of opening tags cut short first."""
+    return LexborHTMLParser(_collapse_deep_openings(html))
+
+
+def _collapse_deep_openings(html: str) -> str:
+    """The page with runs of more than MAX_OPENING_RUN opening tags cut short. Looked for only
+    when the page opens far more tags than it closes (a cheap count): real pages close most of
+    what they open."""
+    if len(html) < MAX_OPENING_RUN * 4:
+        return html
+    closings = html.count("</")
+    if html.count("<") - closings < _UNCLOSED_RATIO * closings + MAX_OPENING_RUN:
+        return html
+    return _OPENING_RUN.sub(
+        lambda run: "".join(_OPENING_TAG.findall(run.group(0))[:MAX_OPENING_RUN]), html)
+
+
 def clean_text(text: str | None) -> str:
     """Collapse whitespace (incl. NBSP) and control characters into single spaces and strip."""
     if not text:
@@ -103,7 +131,7 @@ class Document:
     memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.tree = LexborHTMLParser(self.html)
+        self.tree = parse_html(self.html)
 
     @cached_property
     def element_count(self) -> int:

@@ -154,3 +154,13 @@ def test_a_hundred_thousand_unclosed_openings_parse_in_moments():
     body = extract_article(html, "https://example.org/news/lighthouse").body
     assert time.monotonic() - started < 10
     assert "lighthouse number 3" in body
+
+
+def test_an_unclosed_noscript_holding_the_page_keeps_its_text():
+    # scripts, styles and SVG are dropped before the body stage walks the page; <noscript> is
+    # not: a stray unclosed one can hold the whole page (seen on a real page)
+    html = ("<html><head><title>Lighthouse</title><script>var x = 1;</script></head><body>"
+            f"<noscript><img src='/pixel.gif'><article><h1>Lighthouse</h1>{_ARTICLE}</article>"
+            "</body></html>")
+    body = extract_article(html, "https://example.org/news/lighthouse").body
+    assert "lighthouse number 3" in body

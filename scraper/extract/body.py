@@ -119,7 +119,7 @@ def _extract_body(doc: Document) -> str:
     tree = cleaned_tree(doc)
     html = _bounded_html(tree)
     paragraphs, doc.body_xml = _trafilatura_paragraphs(html, doc.url, favor_precision=True)
-    if _lost_text(paragraphs, prose_chars(tree)):
+    if _lost_text(paragraphs, tree):
         # favor_precision's link-density pruning can take the container of the whole text
         # with it (a plain <div> headline, text in short runs), or settle on a short wrong
         # block (a legal notice) beside it: the default settings keep the text
@@ -127,11 +127,15 @@ def _extract_body(doc: Document) -> str:
     return "\n\n".join(_drop_boilerplate_lines(paragraphs, _headlines(doc)))
 
 
-def _lost_text(paragraphs: list[str], prose: int) -> bool:
+def _lost_text(paragraphs: list[str], tree: LexborHTMLParser) -> bool:
     """The precision pass kept less than a share of the page's prose (sentence-long text
     outside links, after the cleaner): it lost the text, or took a wrong block."""
     kept = sum(len(p) for p in paragraphs)
-    if _word_count(" ".join(paragraphs)) < _LOST_TEXT_WORDS and prose >= _LOST_TEXT_PROSE:
+    few_words = _word_count(" ".join(paragraphs)) < _LOST_TEXT_WORDS
+    if not few_words and tree.body is not None and kept >= _LOST_TEXT_SHARE * len(tree.body.text()):
+        return False  # kept enough of all the page's text, let alone of its prose
+    prose = prose_chars(tree)
+    if few_words and prose >= _LOST_TEXT_PROSE:
         return True
     return prose >= _LOST_TEXT_MIN_PROSE and kept < _LOST_TEXT_SHARE * prose
 

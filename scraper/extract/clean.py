@@ -20,6 +20,12 @@ from .fieldtext import display_lines
 _WIDGET_TAGS = {"nav", "aside", "footer", "figcaption", "button", "select", "textarea", "dialog",
                 "template", "iframe"}
 
+# Elements that never hold the article's text (trafilatura removes them with their content too).
+# Not <noscript>, <object>, <video> and the like: a stray unclosed one can hold the whole page.
+# Not <script> either: trafilatura's choice between its passes weighs the page's script text
+# (without it, its default pass returns the menu of tests/fixtures/robustness/headline-in-div).
+_NEVER_TEXT_TAGS = ("style", "template", "svg", "math", "link", "meta")
+
 _WIDGET_ROLES = {"navigation", "complementary", "contentinfo", "dialog", "alertdialog", "search",
                  "menu", "menubar", "toolbar", "tooltip", "banner"}
 
@@ -90,6 +96,7 @@ def cleaned_tree(doc: Document) -> LexborHTMLParser:
     tree = copy_tree(doc)
     if tree.body is None:
         return tree
+    tree.strip_tags(list(_NEVER_TEXT_TAGS))  # trafilatura drops them too: less to walk and parse
     _flatten_deep_nesting(tree)
     for node in _widget_nodes(tree):
         node.decompose()

@@ -142,6 +142,12 @@ def _teaser_count(doc: Document) -> int:
 def _story_link_count(doc: Document) -> int:
     """Distinct same-host links whose URL looks like a story: a hub or topic page is a river
     of them under a short intro, even as plain <li><a> lists without headings or cards."""
+    if "story_links" not in doc.memo:
+        doc.memo["story_links"] = _count_story_links(doc)
+    return doc.memo["story_links"]
+
+
+def _count_story_links(doc: Document) -> int:
     host = url_parts(doc.url).hostname
     stories = set()
     for node in doc.tree.css("a[href]"):

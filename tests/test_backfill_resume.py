@@ -16,7 +16,7 @@ from bench.warcs import corpus_pages, write_warcs
 
 from .test_backfill import rows, same_database
 
-FILES = 6
+FILES = 12  # enough that a kill after two finished shards lands mid-way on a quick machine
 RUN = ("import sys; from scraper.commands.backfill import backfill_cmd; "
        "backfill_cmd(sys.argv[1:], prog_name='scraper backfill')")
 
@@ -49,7 +49,7 @@ def alive(pid: int) -> bool:
 
 
 def test_a_backfill_killed_halfway_resumes_to_the_same_database(tmp_path):
-    warcs = write_warcs(tmp_path / "warcs", corpus_pages(limit=12), FILES)
+    warcs = write_warcs(tmp_path / "warcs", corpus_pages(limit=48), FILES)
     reference = tmp_path / "reference.db"
     done = start(warcs, reference)
     assert done.wait(timeout=300) == 0, done.stderr.read().decode()

@@ -134,7 +134,7 @@ def _blocks_after(doc: Document, anchor: LexborNode) -> list[LexborNode]:
 
 
 def _dek_candidate(node: LexborNode, text: str, descriptions: list[str],
-                   container: LexborNode | None = None,
+                   doc: Document | None = None,
                    headline_node: LexborNode | None = None) -> bool:
     """Named like a dek, or a weakly named / unnamed block repeating the page description, or
     weakly named ("lead", "intro") beside the headline, outside the container of the body's
@@ -143,8 +143,11 @@ def _dek_candidate(node: LexborNode, text: str, descriptions: list[str],
     if text.endswith(("...", "…")) and not repeats:
         return False  # a teaser cut short belongs to another story's card
     vocabulary = _vocabulary(node)
-    heads_text = (vocabulary == "weak" and container is not None and not is_inside(node, container)
-                  and headline_node is not None and _beside(node, headline_node))
+    heads_text = False
+    if vocabulary == "weak" and doc is not None and headline_node is not None:
+        container = _body_container(doc)
+        heads_text = (container is not None and not is_inside(node, container)
+                      and _beside(node, headline_node))
     if vocabulary != "strong" and not repeats and not heads_text:
         return False
     if is_byline_line(text) or _STAMP.search(text) or _DISCLAIMER.search(text) or (
@@ -202,7 +205,6 @@ def find_standfirst_node(doc: Document, headline_node: LexborNode | None) -> Lex
         return None
     descriptions = page_descriptions(doc)
     headline_text = node_text(headline_node)
-    container = _body_container(doc)
     for node in _blocks_after(doc, headline_node):
         if is_inside(node, headline_node):
             continue
@@ -212,7 +214,7 @@ def find_standfirst_node(doc: Document, headline_node: LexborNode | None) -> Lex
         if len(text) >= _MIN_CHARS and len(text) <= _MAX_CHARS and similarity(text, headline_text) < 0.8:
             # no chrome test: deks sit in "byline-social" or "sidebar"-named columns too,
             # and the walk stops where the body begins, before any real sidebar
-            if not is_hidden(node) and _dek_candidate(node, text, descriptions, container,
+            if not is_hidden(node) and _dek_candidate(node, text, descriptions, doc,
                                                       headline_node):
                 return _innermost_candidate(node, descriptions)
         if node.tag == "p" and len(text) >= _BODY_PARAGRAPH_CHARS and not is_hidden(node):

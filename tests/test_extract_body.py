@@ -164,3 +164,23 @@ def test_an_unclosed_noscript_holding_the_page_keeps_its_text():
             "</body></html>")
     body = extract_article(html, "https://example.org/news/lighthouse").body
     assert "lighthouse number 3" in body
+
+
+def test_subheads_the_precision_pass_drops_between_kept_paragraphs_are_put_back():
+    # a table-of-contents plugin's markup (seen on real pages): the precision pass drops the
+    # section heads; one between two paragraphs it kept goes back in its place
+    paragraph = ("<p>Paragraph {n}: the council approved the library budget on Tuesday after a "
+                 "debate about opening hours, staff numbers and roof repairs.</p>")
+
+    def head(text: str) -> str:
+        return (f"<h2><span class='ez-toc-section' id='{text[:5]}'></span>{text}"
+                "<span class='ez-toc-section-end'></span></h2>")
+
+    html = ("<html><head><title>Library budget</title></head><body><article><h1>Library budget</h1>"
+            "<div class='article-content'><div id='ez-toc-container'><div class='ez-toc-title-container'>"
+            "<p class='ez-toc-title'>Contents of this article</p></div></div>"
+            f"{head('Why the council voted for it')}{paragraph.format(n=0)}{paragraph.format(n=1)}"
+            f"{head('What happens next?')}{paragraph.format(n=2)}{paragraph.format(n=3)}"
+            "</div></article></body></html>")
+    body = extract_article(html, "https://example.org/news/library-budget").body.split("\n\n")
+    assert body.index("What happens next?") == body.index(paragraph[3:-4].format(n=2)) - 1

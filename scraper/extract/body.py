@@ -88,6 +88,10 @@ _LOST_TEXT_PROSE = 1000
 _LOST_TEXT_SHARE = 0.4  # of the page's prose characters, below which the precision pass lost it
 _LOST_TEXT_MIN_PROSE = 400
 
+_SUBHEAD_TAGS = {"h2", "h3", "h4", "h5", "h6"}
+_SUBHEAD_MAX_CHARS = 200
+_OPENING_WORDS = 8
+
 _PULL_QUOTE_MIN_WORDS = 5
 _PULL_QUOTE_MAX_WORDS = 40
 _QUOTES = "\"'“”‘’«»„"
@@ -124,7 +128,41 @@ def _extract_body(doc: Document) -> str:
         # with it (a plain <div> headline, text in short runs), or settle on a short wrong
         # block (a legal notice) beside it: the default settings keep the text
         paragraphs, doc.body_xml = _trafilatura_paragraphs(html, doc.url, favor_precision=False)
+    paragraphs = _restore_subheads(paragraphs, tree)
     return "\n\n".join(_drop_boilerplate_lines(paragraphs, _headlines(doc)))
+
+
+def _restore_subheads(paragraphs: list[str], tree: LexborHTMLParser) -> list[str]:
+    """Subheads of the text's container that the precision pass dropped between two of its
+    paragraphs it kept (FAQ questions, section heads): put back between them."""
+    container = main_text_container(tree.body) if tree.body is not None and paragraphs else None
+    if container is None:
+        return paragraphs
+    position = {_opening(p): index for index, p in enumerate(paragraphs)}
+    blocks = [child for child in container.iter(include_text=False)
+              if child.tag in _SUBHEAD_TAGS or child.tag == "p"]
+    inserts: dict[int, str] = {}
+    for before, block, after in zip(blocks, blocks[1:], blocks[2:], strict=False):
+        if block.tag not in _SUBHEAD_TAGS or before.tag != "p" or after.tag != "p":
+            continue
+        text = node_text(block)
+        if not text or len(text) > _SUBHEAD_MAX_CHARS or _opening(text) in position:
+            continue
+        at = position.get(_opening(node_text(before)))
+        if at is not None and position.get(_opening(node_text(after))) == at + 1:
+            inserts[at + 1] = text
+    if not inserts:
+        return paragraphs
+    out: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        if index in inserts:
+            out.append(inserts[index])
+        out.append(paragraph)
+    return out
+
+
+def _opening(text: str) -> str:
+    return " ".join(_WORD.findall(text)[:_OPENING_WORDS]).casefold()
 
 
 def _lost_text(paragraphs: list[str], tree: LexborHTMLParser) -> bool:

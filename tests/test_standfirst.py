@@ -160,3 +160,27 @@ def test_a_photo_credit_in_a_teaser_named_block_is_no_dek():
                    "<p class='teaser'>The old bridge at the harbour. © Jane Smith</p>"
                    f"{_BODY_DIV}</article>")
     assert standfirst(doc) is None
+
+
+_QUOTED_CLAIM = ("“The bridge will be closed for the whole summer, and the council has known "
+                 "about the cracks for years without telling anyone about them.”")
+
+
+def test_an_intro_block_in_a_row_of_its_own_right_above_the_text_is_the_dek():
+    # a grid layout: headline row, a quoted-claim row (a long paragraph that is not the body),
+    # then the intro in its own row, then the text's container
+    doc = html_doc("<div class='row'><div class='col'><h1>Council row over roads</h1></div></div>"
+                   f"<div class='row'><div class='claim'><p>{_QUOTED_CLAIM}</p></div>"
+                   "<div class='verdict'><span>False</span>"
+                   "<div class='intro'>Records from the council contradict the claim</div></div>"
+                   f"</div><div class='row'><div class='col'>{_BODY_DIV}</div></div>")
+    assert standfirst(doc) == "Records from the council contradict the claim"
+
+
+def test_an_intro_block_with_text_between_it_and_the_body_is_no_dek():
+    doc = html_doc("<div class='row'><div class='col'><h1>Council row over roads</h1></div></div>"
+                   f"<div class='row'><div class='claim'><p>{_QUOTED_CLAIM}</p></div>"
+                   "<div class='intro'>Records from the council contradict the claim</div>"
+                   "<div class='box'>A separate box of text that is neither dek nor body</div>"
+                   f"</div><div class='row'><div class='col'>{_BODY_DIV}</div></div>")
+    assert standfirst(doc) != "Records from the council contradict the claim"

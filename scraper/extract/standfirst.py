@@ -147,7 +147,7 @@ def _dek_candidate(node: LexborNode, text: str, descriptions: list[str],
     if vocabulary == "weak" and doc is not None and headline_node is not None:
         container = _body_container(doc)
         heads_text = (container is not None and not is_inside(node, container)
-                      and _beside(node, headline_node))
+                      and (_beside(node, headline_node) or _heads_container(node, container)))
     if vocabulary != "strong" and not repeats and not heads_text:
         return False
     if is_byline_line(text) or _STAMP.search(text) or _DISCLAIMER.search(text) or (
@@ -169,6 +169,21 @@ def _beside(node: LexborNode, headline_node: LexborNode) -> bool:
         if is_inside(headline_node, ancestor):
             return True
         ancestor = ancestor.parent
+    return False
+
+
+def _heads_container(node: LexborNode, container: LexborNode) -> bool:
+    """The block comes right before the container of the body's paragraphs, with no text of
+    its own size between them: a dek in a row of its own above the text, where a grid layout
+    keeps it apart from the headline's row."""
+    if is_inside(container, node):
+        return False
+    for following in elements_after(node, _VISIBLE_SCAN):
+        if same_node(following, container) or is_inside(following, container):
+            return True
+        if _is_leaf_block(following) and len(node_text(following)) >= _MIN_CHARS \
+                and not is_hidden(following):
+            return False
     return False
 
 
@@ -205,7 +220,8 @@ def find_standfirst_node(doc: Document, headline_node: LexborNode | None) -> Lex
         return None
     descriptions = page_descriptions(doc)
     headline_text = node_text(headline_node)
-    for node in _blocks_after(doc, headline_node):
+    blocks = _blocks_after(doc, headline_node)
+    for index, node in enumerate(blocks):
         if is_inside(node, headline_node):
             continue
         text = node_text(node)
@@ -218,7 +234,37 @@ def find_standfirst_node(doc: Document, headline_node: LexborNode | None) -> Lex
                                                       headline_node):
                 return _innermost_candidate(node, descriptions)
         if node.tag == "p" and len(text) >= _BODY_PARAGRAPH_CHARS and not is_hidden(node):
-            return None  # the body has started without a dek
+            # the body has started without a dek, unless the paragraph stands before the
+            # body's container (a quoted claim, an editor's note) and a dek follows it
+            return _dek_after_prelude(doc, node, blocks[index + 1:], descriptions, headline_node)
+    return None
+
+
+def _dek_after_prelude(doc: Document, paragraph: LexborNode, rest: list[LexborNode],
+                       descriptions: list[str], headline_node: LexborNode) -> LexborNode | None:
+    """A named dek after a long paragraph that is no part of the body: the paragraph lies
+    outside the container of the body's paragraphs, the dek too, right before it. A second
+    long paragraph ends the search (the body has begun); the container is looked for only
+    when a named block of a dek's size comes first."""
+    headline_text = node_text(headline_node)
+    container = None
+    for node in rest:
+        if node.tag == "p" and len(node_text(node)) >= _BODY_PARAGRAPH_CHARS:
+            return None  # a second long paragraph: the body has begun
+        if not _vocabulary(node):
+            continue
+        text = node_text(node)
+        if not _MIN_CHARS <= len(text) <= _MAX_CHARS or similarity(text, headline_text) >= 0.8:
+            continue
+        if container is None:
+            container = _body_container(doc)
+            if container is None or is_inside(paragraph, container):
+                return None
+        if same_node(node, container) or is_inside(node, container):
+            return None  # the walk has reached the body
+        if not is_hidden(node) and _heads_container(node, container) and \
+                _dek_candidate(node, text, descriptions, doc, headline_node):
+            return _innermost_candidate(node, descriptions)
     return None
 
 

@@ -174,6 +174,7 @@ def frontier_stats(db: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     from bench.crawl_bench import _fresh_db, _scraper_command, _summary_errors
     from bench.measure import MB, machine_load, run_measured
+    from bench.profile import print_hot_spots, profiled
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--urls", type=int, default=1_000_000, help="URLs in all the sitemaps")
@@ -188,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=0.05, help="memory sampling, s")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--work", type=Path, default=CACHE / "million")
+    parser.add_argument("--profile", action="store_true",
+                        help="run each crawl under py-spy and print its top 10 hot spots "
+                             "(main process and workers); py-spy's own process is not in the "
+                             "memory figures, but it takes some CPU: take speed from a run without")
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are printed
     if args.urls < args.children:
@@ -215,12 +220,15 @@ def main(argv: list[str] | None = None) -> int:
             label = "first" if run == 1 else f"resume{run - 1 if run > 2 else ''}"
             print(f"{variant} {label} ... (server starting)", file=sys.stderr, flush=True)
             log_path = args.work / f"requests-{variant}-{run}.jsonl"
+            cmd = _scraper_command() + ["crawl", "--config", str(config), "--db", str(db),
+                                        "--max-pages", str(args.max_pages), "-q", "--json"]
+            spy_out = args.work / f"py-spy-{variant}-{label}.txt"
+            if args.profile:
+                cmd = profiled(cmd, spy_out)
             with WorldServer(manifest_path, log_path) as srv:
                 started = time.monotonic()
-                measured = run_measured(
-                    _scraper_command() + ["crawl", "--config", str(config), "--db", str(db),
-                                          "--max-pages", str(args.max_pages), "-q", "--json"],
-                    cwd=ROOT, interval=args.interval, timeout=args.timeout)
+                measured = run_measured(cmd, cwd=ROOT, interval=args.interval,
+                                        timeout=args.timeout)
                 log = srv.stop()
             try:
                 summary = json.loads(measured.stdout)
@@ -247,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
                   flush=True)
             if measured.returncode not in (0, 1):
                 print(f"{'':16}stderr: {measured.stderr.strip()[-1500:]}", flush=True)
+            if args.profile and spy_out.exists():
+                print_hot_spots(spy_out, label=f"{variant} {label}")
     print()
     print("summary")
     print(head)

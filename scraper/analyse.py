@@ -10,6 +10,7 @@ import logging
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from .discover import parse_feed, parse_sitemap
 from .discover.links import links_from_tree
@@ -40,6 +41,17 @@ class Analysis:
     rows: tuple[tuple, ...] = ()
     hosts: tuple[str, ...] = ()
     left_out: tuple[tuple[str, int], ...] = ()
+    # or, when the worker wrote the rows itself (a RowSink), how many keys were new
+    added: int = 0
+
+
+class RowSink(Protocol):
+    """Takes a sitemap's admitted frontier rows in chunks in the worker and returns how many
+    were new (crawl.frontier_sink.FrontierSink writes them to the crawl's database)."""
+
+    chunk: int
+
+    def add(self, rows: list[tuple]) -> int: ...
 
 
 def sniff_kind(content: bytes, content_type: str = "") -> str:
@@ -59,16 +71,18 @@ def sniff_kind(content: bytes, content_type: str = "") -> str:
 def analyse_document(entry_kind: str, content: bytes, url: str, headers: Mapping[str, str],
                      site_hosts: tuple[str, ...], extract: bool, want_links: bool,
                      selectors: Mapping[str, str] | None = None,
-                     admission: Admission | None = None) -> Analysis:
+                     admission: Admission | None = None,
+                     sink: RowSink | None = None) -> Analysis:
     """Never raises for bad input: parsers report errors in the result. `selectors` are the
-    site's optional per-field CSS selectors from its config entry."""
+    site's optional per-field CSS selectors from its config entry. A sitemap's URLs are
+    admitted here when an `admission` rule is given, and written through `sink` if any."""
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
     kind = sniff_kind(content, content_type.lower())
     if kind == "feed":
         feed = parse_feed(content, url)
         return Analysis("feed", links=feed.links, error=feed.error)
     if kind == "sitemap" and admission is not None:
-        return _sitemap_rows(content, url, admission)
+        return _sitemap_rows(content, url, admission, sink)
     if kind == "sitemap":
         sitemap = parse_sitemap(content, url)
         children = sitemap.sitemap_links or tuple(
@@ -89,14 +103,17 @@ def analyse_document(entry_kind: str, content: bytes, url: str, headers: Mapping
                     article=article, links=links)
 
 
-def _sitemap_rows(content: bytes, url: str, admission: Admission) -> Analysis:
-    """A sitemap streamed: its pages admitted here (`admit_link`), as rows for a bulk insert;
-    an index's children returned as links, for the crawler's revisit rule."""
-    stream = SitemapStream(content, url, admission.max_bytes)
+def _sitemap_rows(content: bytes, url: str, admission: Admission,
+                  sink: RowSink | None = None) -> Analysis:
+    """A sitemap streamed: its pages admitted here (`admit_link`), as rows for a bulk insert,
+    written through `sink` a chunk at a time (so memory stays flat however long the sitemap)
+    or else returned; an index's children returned as links, for the crawler's revisit rule."""
+    stream = SitemapStream(content, url, admission.max_bytes, dedupe=sink is None)
     children: list[Link] = []
     rows: list[tuple] = []
     hosts: set[str] = set()
     left_out: Counter[str] = Counter()
+    added = 0
     for link in stream:
         if stream.index:
             children.append(link)
@@ -107,5 +124,12 @@ def _sitemap_rows(content: bytes, url: str, admission: Admission) -> Analysis:
             continue
         rows.append(entry.row())
         hosts.add(entry.host)
+        if sink is not None and len(rows) >= sink.chunk:
+            added += sink.add(rows)
+            rows = []
+    if sink is not None and rows:
+        added += sink.add(rows)
+        rows = []
     return Analysis("sitemap", links=tuple(children), error=stream.error, rows=tuple(rows),
-                    hosts=tuple(sorted(hosts)), left_out=tuple(left_out.most_common()))
+                    hosts=tuple(sorted(hosts)), left_out=tuple(left_out.most_common()),
+                    added=added)

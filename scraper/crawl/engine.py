@@ -22,6 +22,7 @@ from ..store import Store, StoreError, pack_content
 from ..urls import url_key
 from .budget import Budget
 from .extract_pool import EXTRACT_TIMEOUT, SITEMAP_TIMEOUT, ExtractPool
+from .frontier_sink import FrontierSink
 from .identity import site_hosts
 from .interrupts import GRACE, GracefulStop, Interrupts
 from .linkqueue import LinkQueue
@@ -258,12 +259,16 @@ class Crawler:
         want_links = entry.depth <= self.config.max_depth and entry.kind != ARTICLE \
             or entry.depth < self.config.max_depth
         # a sitemap's URLs are admitted in the worker (thousands at a time, off the loop)
+        # and written to the database there, a chunk at a time (crawl/frontier_sink.py)
+        sitemap = entry.kind == SITEMAP
         admission = self.queue.rule(entry.site, entry.depth + 1, page.final_url) \
-            if entry.kind == SITEMAP else None
+            if sitemap else None
+        sink = FrontierSink(str(self.store.path), self.run_id, self.config.revisit_after) \
+            if sitemap else None
         outcome = await self.pool.analyse(
             page.final_url, entry.kind, page.content, page.final_url, dict(page.headers),
             self.hosts[entry.site], extract, want_links, dict(self.sites[entry.site].selectors),
-            admission, timeout=SITEMAP_TIMEOUT if entry.kind == SITEMAP else None)
+            admission, sink, timeout=SITEMAP_TIMEOUT if sitemap else None)
         if isinstance(outcome, str):
             log.warning("%s: %s; not analysed", entry.url, outcome)
             self.settler.failed(entry, outcome)

@@ -154,13 +154,14 @@ class LinkQueue:
         for entry in chosen:
             self.enqueue(entry)
 
-    def add_bulk(self, site: str, rows: tuple[tuple, ...], hosts: Iterable[str]) -> None:
-        """A sitemap's URLs, admitted by the analysis worker (`Analysis.rows`): inserted in
-        one statement, not held in memory; the scheduler reads its windows again."""
-        if not rows:
-            return
-        added = self.store.frontier_add(list(rows), run_id=self.run_id, now=time.time(),
-                                        revisit_after=self.config.revisit_after)
+    def add_bulk(self, site: str, rows: tuple[tuple, ...], hosts: Iterable[str],
+                 added: int = 0) -> None:
+        """A sitemap's URLs, admitted by the analysis worker: `added` new keys it wrote
+        itself (crawl/frontier_sink.py), and any `rows` it returned, inserted here in one
+        statement. None is held in memory: the scheduler reads its windows again."""
+        if rows:
+            added += self.store.frontier_add(list(rows), run_id=self.run_id, now=time.time(),
+                                             revisit_after=self.config.revisit_after)
         self.counts[site].discovered += added
         for host in hosts:
             self.scheduler.on_disk(host)

@@ -60,7 +60,7 @@ class Settler:
                 log.info("%s: %s", page.final_url, analysis.error)
             self.queue.queue_page_links(entry.site, analysis.links, depth=entry.depth,
                                         referrer=page.final_url)
-            self.queue.add_bulk(entry.site, analysis.rows, analysis.hosts)
+            self.queue.add_bulk(entry.site, analysis.rows, analysis.hosts, analysis.added)
             counts.traps_skipped += dict(analysis.left_out).get("trap", 0)
             result = result or analysis.kind
             self.store.frontier_done(list(dict.fromkeys(keys)), result, time.time(), self.run_id)

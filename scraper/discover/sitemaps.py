@@ -71,8 +71,11 @@ class SitemapStream:
     children) and `error` (None, or why parsing stopped; links before it were yielded)."""
 
     def __init__(self, content: bytes | str, base_url: str,
-                 max_uncompressed: int = MAX_UNCOMPRESSED) -> None:
+                 max_uncompressed: int = MAX_UNCOMPRESSED, dedupe: bool = True) -> None:
+        """`dedupe`: leave out a URL listed twice (a set of the keys seen); a caller whose
+        sink ignores known keys anyway passes False, so a huge sitemap holds no such set."""
         self.content = content
+        self.dedupe = dedupe
         self.base_url = base_url
         self.max_uncompressed = max_uncompressed
         self.index = False
@@ -112,9 +115,13 @@ class SitemapStream:
                     continue
                 link = (_index_link if self.index else _urlset_link)(element, self.base_url)
                 root.clear()  # what was read is never needed again
-                if link is not None and (key := url_key(link.url)) not in seen:
+                if link is None:
+                    continue
+                if self.dedupe or self.index:
+                    if (key := url_key(link.url)) in seen:
+                        continue
                     seen.add(key)
-                    yield link
+                yield link
         except DefusedXmlException as exc:
             logger.debug("refused XML: %r", exc)
             self.error = f"xml_forbidden: {type(exc).__name__}"

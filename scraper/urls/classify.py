@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
@@ -114,8 +115,9 @@ def url_date(url: str) -> str | None:
 # path helpers (the trap checks use _path_segments and _is_month too)
 
 
-def _path_segments(path: str) -> list[str]:
-    return [unquote(s).lower() for s in path.split("/") if s]
+@lru_cache(maxsize=256)  # classify_url and trap_reason read the same path in turn
+def _path_segments(path: str) -> tuple[str, ...]:
+    return tuple(unquote(s).lower() for s in path.split("/") if s)
 
 
 def _extension(segment: str) -> str:
@@ -123,9 +125,11 @@ def _extension(segment: str) -> str:
     return ext if dot and stem else ""
 
 
-def _date_span(segments: list[str]) -> tuple[int, int] | None:
+def _date_span(segments: tuple[str, ...]) -> tuple[int, int] | None:
     """(start, end) indexes of the first date run: YYYY[/MM|/mon[/DD]] or YYYY-MM[-DD]."""
     for i, seg in enumerate(segments):
+        if not seg[:1].isdigit():
+            continue  # both forms start with the year
         if _ISO_DATE_SEGMENT_RE.fullmatch(seg):
             return i, i + 1
         if not _YEAR_RE.fullmatch(seg):
@@ -150,7 +154,7 @@ def _slug_words(segment: str) -> int:
     return len(_WORD_RE.findall(stem))
 
 
-def _has_id_slug(segments: list[str]) -> bool:
+def _has_id_slug(segments: tuple[str, ...]) -> bool:
     for seg in segments:
         stem = seg.rsplit(".", 1)[0] if _extension(seg) else seg
         if _ID_SLUG_RE.match(stem):
@@ -160,7 +164,7 @@ def _has_id_slug(segments: list[str]) -> bool:
     return has_number and any(_slug_words(s) >= 2 for s in segments)
 
 
-def _is_strong_article(segments: list[str]) -> bool:
+def _is_strong_article(segments: tuple[str, ...]) -> bool:
     if not segments:
         return False
     last = segments[-1]
@@ -177,7 +181,7 @@ def _is_strong_article(segments: list[str]) -> bool:
     return False
 
 
-def _is_feed(segments: list[str], ext: str, query: dict[str, str]) -> bool:
+def _is_feed(segments: tuple[str, ...], ext: str, query: dict[str, str]) -> bool:
     if ext in ("rss", "atom", "rdf", "xml"):
         return True
     if query.get("feed") or query.get("format", "").lower() in ("rss", "atom"):
@@ -185,7 +189,7 @@ def _is_feed(segments: list[str], ext: str, query: dict[str, str]) -> bool:
     return bool(segments) and segments[-1] in _FEED_SEGMENTS
 
 
-def _is_listing(segments: list[str], query: dict[str, str], path: str) -> bool:
+def _is_listing(segments: tuple[str, ...], query: dict[str, str], path: str) -> bool:
     if not segments:
         return True  # home page, whatever the query
     if any(seg in _LISTING_SEGMENTS for seg in segments):

@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from .clean import CACHE_SIZE, _split_query, clean_url
+from .clean import CACHE_SIZE, _split_query, clean_url, split_clean
 
 if TYPE_CHECKING:
     from tldextract import TLDExtract
@@ -64,16 +64,17 @@ def url_key(url: str) -> str:
     cleaned = clean_url(url)
     if cleaned is None:
         return url.strip() if isinstance(url, str) else ""
-    parts = urlsplit(cleaned)
-    netloc = parts.netloc
+    _, netloc, path, query, _ = split_clean(cleaned)
     if netloc.endswith(":443"):  # http on 443 folds to https, whose default port it is
         netloc = netloc[: -len(":443")]
     if netloc.startswith("amp.") and netloc.count(".") >= 2:
         netloc = netloc[len("amp.") :]
-    path = _canonical_path(parts.path)
+    path = _canonical_path(path)
+    if not query:
+        return f"https://{netloc}{path}"
     pairs = [
         (name, raw)
-        for raw, name, value in _split_query(parts.query)
+        for raw, name, value in _split_query(query)
         if (name, value.lower()) not in _AMP_QUERY
     ]
     query = "&".join(raw for _, raw in sorted(pairs))
@@ -153,7 +154,16 @@ def same_site(url: str, hosts: Iterable[str]) -> bool:
     cleaned = clean_url(url)
     if cleaned is None:
         return False
-    url_host = (urlsplit(cleaned).hostname or "").lower()
+    return _host_in_site(_netloc_host(split_clean(cleaned).netloc), tuple(hosts))
+
+
+@lru_cache(maxsize=1024)
+def _netloc_host(netloc: str) -> str:
+    return (urlsplit("//" + netloc).hostname or "").lower()
+
+
+@lru_cache(maxsize=1024)  # a site's links share a few hosts: decided once per run each
+def _host_in_site(url_host: str, hosts: tuple[str, ...]) -> bool:
     for candidate in hosts:
         host = _host_of(candidate)
         if not host:

@@ -30,6 +30,9 @@ _CALENDAR_PARAMS = re.compile(r"(year|month|day|date|cal|calendar|ical|event|tri
 _PATH_SESSION_RE = re.compile(r";\s*(jsessionid|phpsessid|sid|sessionid|session_id)=[^/?#]*",
                               re.IGNORECASE)
 _ASPNET_SESSION_RE = re.compile(r"/\([as]\([a-z0-9]{16,}\)\)/", re.IGNORECASE)
+_YEAR_MONTH_RE = re.compile(r"\d{4}-\d\d(-\d\d)?")
+_YEAR_ONLY_RE = re.compile(r"\d{4}")
+_YEAR_VALUE_RE = re.compile(r"\s*(\d{4})(?:\D|$)")
 
 
 def trap_reason(url: str, *, now_year: int | None = None, min_year: int = 1990) -> str | None:
@@ -76,6 +79,8 @@ def without_session_ids(url: str) -> str:
     gets one appended to every link by some servers; stripped, the links are the site's
     real URLs instead of traps (Heritrix canonicalises the same way). "sid" alone is only
     a session id when its value is long: elsewhere it can be a story id."""
+    if ";" not in url and "(" not in url and "?" not in url:
+        return url  # nothing a session id could hide in
     parts = urlsplit(url)
     path = _PATH_SESSION_RE.sub("", parts.path)
     path = _ASPNET_SESSION_RE.sub("/", path)
@@ -84,7 +89,9 @@ def without_session_ids(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "&".join(pairs), parts.fragment))
 
 
-def _has_repeated_segments(segments: list[str]) -> bool:
+def _has_repeated_segments(segments: tuple[str, ...]) -> bool:
+    if len(set(segments)) == len(segments):
+        return False  # both rules below need a segment that occurs twice
     # Any block of 1..4 segments repeated three times in a row: /a/b/a/b/a/b, /x/x/x.
     for size in range(1, 5):
         for start in range(0, len(segments) - 3 * size + 1):
@@ -103,25 +110,27 @@ def _has_repeated_segments(segments: list[str]) -> bool:
     return any(count >= 3 for count in counts.values())
 
 
-def _calendar_years(segments: list[str]) -> list[int]:
+def _calendar_years(segments: tuple[str, ...]) -> list[int]:
     """Years that start a calendar-like run: "2150/01", "1850-03-02". A bare year is
     not enough ("/books/1984/review" is fine)."""
     years = []
     for i, seg in enumerate(segments):
-        if re.fullmatch(r"\d{4}-\d\d(-\d\d)?", seg):
+        if not seg[:1].isdigit():
+            continue  # both forms start with the year
+        if _YEAR_MONTH_RE.fullmatch(seg):
             years.append(int(seg[:4]))
-        elif re.fullmatch(r"\d{4}", seg) and i + 1 < len(segments) and _is_month(segments[i + 1]):
+        elif _YEAR_ONLY_RE.fullmatch(seg) and i + 1 < len(segments) and _is_month(segments[i + 1]):
             years.append(int(seg))
     return years
 
 
 def _has_far_year(
-    segments: list[str], pairs: list[tuple[str, str, str]], low: int, high: int
+    segments: tuple[str, ...], pairs: list[tuple[str, str, str]], low: int, high: int
 ) -> bool:
     if any(not low <= year <= high for year in _calendar_years(segments)):
         return True
     for _, name, value in pairs:
-        match = re.match(r"\s*(\d{4})(?:\D|$)", value)
+        match = _YEAR_VALUE_RE.match(value)
         if match and _CALENDAR_PARAMS.search(name):
             year = int(match.group(1))
             if not low <= year <= high:

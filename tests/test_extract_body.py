@@ -184,3 +184,34 @@ def test_subheads_the_precision_pass_drops_between_kept_paragraphs_are_put_back(
             "</div></article></body></html>")
     body = extract_article(html, "https://example.org/news/library-budget").body.split("\n\n")
     assert body.index("What happens next?") == body.index(paragraph[3:-4].format(n=2)) - 1
+
+
+def _story(title: str, word: str, with_article: bool = True, paragraphs: int = 4) -> str:
+    text = "".join(f"<p>{word} {n}: the council approved the library budget on Tuesday after a "
+                   "long debate about opening hours, staff numbers and roof repairs.</p>"
+                   for n in range(paragraphs))
+    inner = f"<header><h1>{title}</h1></header><div class='entry-text'>{text}</div>"
+    return (f"<div class='scrollblock'>{f'<article>{inner}</article>' if with_article else inner}"
+            "</div>")
+
+
+def test_the_next_stories_an_infinite_scroll_appends_are_not_the_text():
+    # each appended story is an <article> of the same kind as the page's, with its own <h1>;
+    # trafilatura took the longest one, another story
+    html = ("<html><head><title>Council backs library budget</title></head><body><section>"
+            f"{_story('Council backs library budget', 'Ours')}"
+            f"{_story('Bridge to close for the summer', 'Next')}"
+            f"{_story('School wins chess title', 'Later', paragraphs=8)}</section></body></html>")
+    body = extract_article(html, "https://example.org/news/library-budget").body
+    assert "Ours 0" in body and "Ours 3" in body
+    assert "Next 0" not in body and "Later 0" not in body
+
+
+def test_sections_of_one_text_under_h1_subheads_are_kept():
+    # same-kind blocks with <h1> subheads but no <article> of their own: one text
+    html = ("<html><head><title>Council backs library budget</title></head><body><section>"
+            f"{_story('Council backs library budget', 'Ours', with_article=False)}"
+            f"{_story('What happens next', 'Next', with_article=False, paragraphs=8)}"
+            "</section></body></html>")
+    body = extract_article(html, "https://example.org/news/library-budget").body
+    assert "Ours 0" in body and "Next 0" in body

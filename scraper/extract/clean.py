@@ -13,8 +13,9 @@ from html import escape
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
-from .document import Document, parse_html
+from .document import Document, node_text, parse_html
 from .fieldtext import display_lines
+from .headline import find_headline_node
 
 # Structural widgets; `form` and `header` are left alone (whole pages sit in an ASP.NET form).
 _WIDGET_TAGS = {"nav", "aside", "footer", "figcaption", "button", "select", "textarea", "dialog",
@@ -98,6 +99,7 @@ def cleaned_tree(doc: Document) -> LexborHTMLParser:
         return tree
     tree.strip_tags(list(_NEVER_TEXT_TAGS))  # trafilatura drops them too: less to walk and parse
     _flatten_deep_nesting(tree)
+    _remove_other_posts(tree, find_headline_node(doc))
     for node in _widget_nodes(tree):
         node.decompose()
     _remove_hover_cards(tree)
@@ -106,6 +108,45 @@ def cleaned_tree(doc: Document) -> LexborHTMLParser:
     _wrap_loose_text(tree)
     _join_split_text(tree)
     return tree
+
+
+def _remove_other_posts(tree: LexborHTMLParser, headline: LexborNode | None) -> None:
+    """Other articles appended to the page (an infinite scroll's next stories, a blog's next
+    posts in full): blocks of the same named kind as the block holding the headline, each an
+    <article> with a headline of the same tag and text of its own. The headline's block is
+    the article."""
+    if headline is None or len(tree.css(headline.tag)) < 2:
+        return
+    title = node_text(headline)
+    node = next((h for h in tree.css(headline.tag) if node_text(h) == title), None)
+    if node is None:
+        return
+    while node.parent is not None and node.parent.tag not in ("body", "html"):
+        node = node.parent
+        kind = (node.tag, node.attributes.get("class") or "")
+        if not kind[1].strip() and kind[0] != "article":
+            continue  # unnamed <div>s side by side are no evidence of a template
+        others = [sibling for sibling in _element_siblings(node)
+                  if (sibling.tag, sibling.attributes.get("class") or "") == kind
+                  and sibling.css_first(headline.tag) is not None and _is_article(sibling)
+                  and _prose_chars(sibling)]
+        if others:
+            if _prose_chars(node):
+                for other in others:
+                    other.decompose()
+            return
+
+
+def _is_article(node: LexborNode) -> bool:
+    """An <article> of its own: not a section of the text (those carry <h1> subheads too)."""
+    return node.tag == "article" or node.css_first("article") is not None
+
+
+def _element_siblings(node: LexborNode) -> list[LexborNode]:
+    parent = node.parent
+    if parent is None:
+        return []
+    return [child for child in parent.iter(include_text=False) if child.mem_id != node.mem_id]
 
 
 def _join_split_text(tree: LexborHTMLParser) -> None:

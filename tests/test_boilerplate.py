@@ -224,3 +224,26 @@ def test_credit_copyright_and_foreign_calls_to_action_leave_the_body(line):
             f"{paragraphs}<p>{line}</p><p>{_TEXT} (last)</p></article></body></html>")
     body = extract_article(html, "https://example.org/news/library-budget").body
     assert line not in body and "(last)" in body
+
+
+_CITATION = ("Citation: Library budget approved after a long debate (2019, October 22) retrieved "
+             "20 January 2020 from https://example.org/news/library-budget")
+_RIGHTS = ("This document is subject to copyright. Apart from any fair dealing for the purpose of "
+           "private study or research, no part may be reproduced without the written permission.")
+
+
+@pytest.mark.parametrize("notices", [
+    [_CITATION, _RIGHTS],
+    ["Empfohlene Zitierweise (die Absätze sind für Zitationszwecke nummeriert):"],
+    ["Copyright 2023 Sunbeam Television Corp. All rights reserved. This material may not be "
+     "published, broadcast, rewritten or redistributed."],
+])
+def test_citation_and_rights_notices_closing_the_text_leave_the_body(notices):
+    html = page("".join(f"<p>{notice}</p>" for notice in notices), after=len(PARAGRAPHS))
+    assert_clean(body_of(html), *notices)
+
+
+def test_rights_words_inside_the_text_stay():
+    line = ("The station said all rights reserved by the old owners would pass to the council, "
+            "which plans to show the footage at the opening.")
+    assert line in body_of(page(f"<p>{line}</p>", after=2)).split("\n\n")

@@ -67,6 +67,20 @@ _CREDIT_MAX_WORDS = 15
 _CREDIT_LINE = re.compile(
     r"^\W*(((additional )?reporting|writing|editing|compiled|produced) by\b|sources?\s*:)", re.I)
 _CREDIT_TAIL = 3
+# Notices closing the text: how to cite it ("Citation: <title> (2019, October 22) retrieved ...
+# from <url>", "Empfohlene Zitierweise:") and the rights on it ("This document is subject to
+# copyright", "Alle Rechte vorbehalten"). Among the last lines only: inside the text such words
+# are the story's own.
+_CITATION_LINE = re.compile(
+    r"^\W*(citation|cite this( article| page| story)?|how to cite( this( article| page)?)?|"
+    r"(empfohlene )?zitierweise|zitiervorschlag|zitierhinweis|(pour )?citer cet article|"
+    r"pour citer|c[oó]mo citar( este art[ií]culo)?|citar este art[ií]culo|come citare|"
+    r"cita questo articolo)\b\s*[:(]", re.I)
+_RIGHTS_LINE = re.compile(
+    r"\b(all rights reserved|subject to copyright|may not be (re)?published|no part (of this "
+    r"\w+ )?may be reproduced|alle rechte vorbehalten|vervielfältigung nur mit genehmigung|"
+    r"tous droits réservés|todos los derechos reservados|tutti i diritti riservati)\b", re.I)
+_NOTICE_MAX_WORDS = 60
 
 # Reading-time and update stamps: "5 min read", "Tempo de leitura: 1 minuto", "Updated at 1:23 p.m.".
 _STAMP_LINE = re.compile(
@@ -253,14 +267,15 @@ def _drop_boilerplate_lines(paragraphs: list[str], headlines: set[str]) -> list[
 
 
 def _drop_edge_lines(paragraphs: list[str]) -> list[str]:
-    """Datelines and stamps right before or after the text, credits closing it."""
+    """Datelines and stamps right before or after the text, credits and citation or rights
+    notices closing it."""
     last = len(paragraphs) - 1
     kept = []
     for index, paragraph in enumerate(paragraphs):
         at_edge = index < _DATE_LINE_EDGE or index > last - _DATE_LINE_EDGE
         if at_edge and (_is_date_line(paragraph) or _is_stamp(paragraph)):
             continue
-        if index > last - _CREDIT_TAIL and _CREDIT_LINE.match(paragraph):
+        if index > last - _CREDIT_TAIL and (_CREDIT_LINE.match(paragraph) or _is_notice(paragraph)):
             continue
         kept.append(paragraph)
     return kept
@@ -283,6 +298,12 @@ def _is_call_to_action(paragraph: str) -> bool:
 def _is_credit(paragraph: str) -> bool:
     """A photo credit or copyright notice: a short line with "©" or opening with "Copyright"."""
     return _word_count(paragraph) <= _CREDIT_MAX_WORDS and bool(_CREDIT_MARK.search(paragraph))
+
+
+def _is_notice(paragraph: str) -> bool:
+    """How to cite the text, or the rights on it."""
+    return _word_count(paragraph) <= _NOTICE_MAX_WORDS and bool(
+        _CITATION_LINE.match(paragraph) or _RIGHTS_LINE.search(paragraph))
 
 
 def _is_stamp(paragraph: str) -> bool:

@@ -80,6 +80,33 @@ def test_moderately_nested_markup_is_untouched():
     assert article.body.split("\n\n") == [PROSE.strip(), f"Second paragraph {PROSE.strip()}"]
 
 
+def test_an_element_with_100k_attributes_is_extracted_in_moments():
+    """lexbor and lxml check each attribute against the element's earlier ones (quadratic):
+    the attributes beyond MAX_ATTRIBUTES are dropped before any parser sees the page."""
+    attrs = " ".join(f'a{i}="{i}"' for i in range(100_000))
+    html = PAGE.replace("<article>", f"<article {attrs}>")
+    started = time.perf_counter()
+    article = extract(html)
+    assert time.perf_counter() - started < 10  # 60 s and more before the cut
+    assert article.headline == "Council backs library budget"
+    assert article.body.count("roof repairs") == 6 and "a99999" not in article.body
+
+
+def test_attribute_lists_are_cut_in_tags_only():
+    from scraper.extract.document import MAX_ATTRIBUTES, Document, cut_attribute_lists
+
+    many = " ".join(f"b{i}" for i in range(MAX_ATTRIBUTES + 500))
+    doc = Document(f"<html><body><div id=x {many} />{PAGE}</body></html>", URL)
+    node = doc.tree.css_first("div")
+    assert len(node.attributes) == MAX_ATTRIBUTES and node.attributes["id"] == "x"
+    assert "roof repairs" in doc.tree.body.text()
+    # the same tokens in a script or a comment are text, not attributes: left as they are
+    for page in (f"<html><head><script>if (a <{many}) go();</script></head>{PAGE}</html>",
+                 f"<html><body><!-- <x {many}> --><div y {many[:90]}>{PAGE}</div></body></html>",
+                 PAGE):
+        assert cut_attribute_lists(page) == page
+
+
 def test_page_of_300k_tiny_paragraphs_gives_its_opening():
     html = "<html><body><article>" + "".join(f"<p>item {i}</p>" for i in range(300_000))
     article = extract(html + "</article></body></html>")

@@ -35,9 +35,55 @@ _UNCLOSED_RATIO = 3  # opening tags beyond three times the closing ones: look fo
 _OPENING_TAG = re.compile(r"<[a-zA-Z][\w-]*(?:\s[^<>]*)?>\s*")
 
 
+# An element with more than this many attributes is hostile markup (the corpus's most is 38):
+# lexbor and libxml2 both check each new attribute of an element against all its earlier ones
+# (quadratic: 40,000 attributes on one element take 3.5 s in lexbor, 2.3 s in lxml, and
+# 100,000 cost the story the 60 s extraction limit), so such a tag keeps its first
+# MAX_ATTRIBUTES and loses the rest, in the page's text, before any parser sees it. Looked for
+# with one regex (about 0.8 ms on a 150 KB page; no corpus page has a candidate); only then
+# is the page walked tag by tag, script and style contents and comments skipped.
+MAX_ATTRIBUTES = 1000
+# One attribute as the HTML tokenizer reads it: its name runs to whitespace, "/", ">" or "=";
+# a value is double- or single-quoted (to the end of the page if never closed) or unquoted
+# (to whitespace or ">"). Possessive, so matching is linear.
+_ATTRIBUTE = r"""[\s/]*+[^\s/>][^\s/>=]*+(?:\s*+=\s*+(?:"[^"]*+"?+|'[^']*+'?+|[^\s>]*+))?+"""
+_MANY_ATTRIBUTES = re.compile(rf"<[a-zA-Z][^\s/>]*+(?>(?:{_ATTRIBUTE}){{{MAX_ATTRIBUTES + 1}}})")
+_KEPT_ATTRIBUTES = re.compile(rf"(?:{_ATTRIBUTE}){{0,{MAX_ATTRIBUTES}}}+")
+_MORE_ATTRIBUTES = re.compile(rf"(?:{_ATTRIBUTE})*+")
+_MARKUP = re.compile(r"<!--|<([a-zA-Z][^\s/>]*+)")
+# elements whose content is text, not markup, up to their end tag
+_RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
+                       "noframes", "noscript", "plaintext"})
+
+
 def parse_html(html: str) -> LexborHTMLParser:
-    """lexbor's tree of a page, hostile runs of opening tags cut short first."""
+    """lexbor's tree of a page, hostile runs of opening tags cut short first (a Document's
+    text has lost its hostile attribute lists already: `cut_attribute_lists`)."""
     return LexborHTMLParser(_collapse_deep_openings(html))
+
+
+def cut_attribute_lists(html: str) -> str:
+    """The page with each start tag's attributes beyond MAX_ATTRIBUTES dropped (see above)."""
+    if len(html) < 2 * MAX_ATTRIBUTES or _MANY_ATTRIBUTES.search(html) is None:
+        return html
+    parts: list[str] = []
+    kept_to = pos = 0
+    while (tag := _MARKUP.search(html, pos)) is not None:
+        if tag.group(1) is None:  # a comment: its text is no markup
+            end = html.find("-->", tag.end())
+            pos = len(html) if end < 0 else end + 3
+            continue
+        pos = _KEPT_ATTRIBUTES.match(html, tag.end()).end()
+        more = _MORE_ATTRIBUTES.match(html, pos).end()
+        if more > pos:  # attributes beyond the limit: dropped
+            parts.append(html[kept_to:pos])
+            kept_to = pos = more
+        name = tag.group(1).lower()
+        if name in _RAW_TEXT:
+            end = re.compile(rf"</{re.escape(name)}", re.I).search(html, pos)
+            pos = len(html) if end is None else end.start()
+    parts.append(html[kept_to:])
+    return "".join(parts)
 
 
 def _collapse_deep_openings(html: str) -> str:
@@ -120,7 +166,7 @@ class Document:
     `parse_document`). Nothing modifies `tree`: a stage that edits the DOM works on a clone
     (`clean.cleaned_tree`), so the tree stays the page as served."""
 
-    html: str
+    html: str  # the page's text, hostile attribute lists cut (`cut_attribute_lists`)
     url: str
     tree: LexborHTMLParser = field(init=False)
     # trafilatura's XML of the body text, set by `body.extract_body` (for `structure.py`)
@@ -131,6 +177,7 @@ class Document:
     memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        self.html = cut_attribute_lists(self.html)  # what every parser and stage reads
         self.tree = parse_html(self.html)
 
     @cached_property

@@ -45,13 +45,20 @@ class Analysis:
     added: int = 0
 
 
+class RowWriter(Protocol):
+    def add(self, rows: list[tuple]) -> None: ...
+    def finish(self) -> int: ...
+    def abandon(self) -> None: ...
+
+
 class RowSink(Protocol):
-    """Takes a sitemap's admitted frontier rows in chunks in the worker and returns how many
-    were new (crawl.frontier_sink.FrontierSink writes them to the crawl's database)."""
+    """Takes a sitemap's admitted frontier rows in the worker, `chunk` at a time, and says
+    at the end how many were new (crawl.frontier_sink.FrontierSink writes them to the crawl's
+    database)."""
 
     chunk: int
 
-    def add(self, rows: list[tuple]) -> int: ...
+    def open(self) -> RowWriter: ...
 
 
 def sniff_kind(content: bytes, content_type: str = "") -> str:
@@ -113,23 +120,31 @@ def _sitemap_rows(content: bytes, url: str, admission: Admission,
     rows: list[tuple] = []
     hosts: set[str] = set()
     left_out: Counter[str] = Counter()
+    writer = sink.open() if sink is not None else None
+    try:
+        for link in stream:
+            if stream.index:
+                children.append(link)
+                continue
+            entry = admit_link(link, admission)
+            if isinstance(entry, str):
+                left_out[entry] += 1
+                continue
+            rows.append(entry.row())
+            hosts.add(entry.host)
+            if writer is not None and len(rows) >= sink.chunk:
+                writer.add(rows)
+                rows = []
+    except BaseException:
+        if writer is not None:
+            writer.abandon()
+        raise
     added = 0
-    for link in stream:
-        if stream.index:
-            children.append(link)
-            continue
-        entry = admit_link(link, admission)
-        if isinstance(entry, str):
-            left_out[entry] += 1
-            continue
-        rows.append(entry.row())
-        hosts.add(entry.host)
-        if sink is not None and len(rows) >= sink.chunk:
-            added += sink.add(rows)
+    if writer is not None:
+        if rows:
+            writer.add(rows)
             rows = []
-    if sink is not None and rows:
-        added += sink.add(rows)
-        rows = []
+        added = writer.finish()
     return Analysis("sitemap", links=tuple(children), error=stream.error, rows=tuple(rows),
                     hosts=tuple(sorted(hosts)), left_out=tuple(left_out.most_common()),
                     added=added)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .models import Link
@@ -80,7 +81,10 @@ class FrontierEntry:
     @property
     def host(self) -> str:
         """The politeness key: scheme-less host:port (two ports are two servers)."""
-        return urlsplit(self.url).netloc.lower()
+        netloc = self.url.split("/", 3)[2] if self.url.count("/") >= 2 else ""
+        if not netloc or "?" in netloc or "#" in netloc:  # not scheme://netloc/...
+            netloc = urlsplit(self.url).netloc
+        return netloc.lower()
 
     @property
     def origin(self) -> str:
@@ -167,6 +171,11 @@ def timestamp(value: str | None) -> float | None:
     """Epoch seconds of an ISO 8601 date or time, or None."""
     if not value:
         return None
+    return _timestamp(value)
+
+
+@lru_cache(maxsize=4096)  # a sitemap's 50,000 dates are a few hundred distinct days
+def _timestamp(value: str) -> float | None:
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
     except ValueError:

@@ -68,3 +68,14 @@ def test_same_site_decided_once_per_host_stays_right_for_other_hosts():
     assert not same_site("https://example.org/a", hosts)
     assert not same_site("https://badexample.com/a", hosts)
     assert same_site("https://badexample.com/a", ("badexample.com",))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_URL)
+def test_a_frontier_entry_host_is_urlsplit_netloc(url):
+    from scraper.frontier import FrontierEntry
+
+    for candidate in (url, clean_url(url)):
+        if candidate is not None:
+            entry = FrontierEntry(key=candidate, url=candidate, site="s")
+            assert entry.host == urlsplit(candidate).netloc.lower()

@@ -8,6 +8,10 @@ INSERT OR IGNORE against the key, the same rule for known keys), and returns onl
 were new and on which hosts. SQLite's WAL lets the main process read meanwhile; a write of
 the main process waits at most one chunk (busy timeout).
 
+The writes run in a thread of the worker, one chunk behind the parsing: sqlite3 lets go of
+the GIL while SQLite works and while it waits for the other worker's transaction, so the
+parse of the next chunk goes on meanwhile instead of sleeping in the busy handler.
+
 A kill loses nothing and duplicates nothing: committed chunks are pending rows like any other,
 the sitemap itself is settled only afterwards by the main process, so a resume fetches it
 again and INSERT OR IGNORE skips what is there.
@@ -17,29 +21,63 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from ..store import Store
 
 CHUNK = 5_000  # rows per transaction: ~0.1 s of writing, so the crawl's own writes barely wait
+AHEAD = 2  # chunks handed to the writer thread and not yet written, at most
 
 _stores: dict[tuple[int, str], Store] = {}  # per worker process (a fork must not share one)
 
 
 @dataclass(frozen=True)
 class FrontierSink:
-    """Picklable: sent with the sitemap to the worker, which calls `add` for each chunk."""
+    """Picklable: sent with the sitemap to the worker, which opens a writer there."""
 
     db_path: str
     run_id: int
     revisit_after: float
     chunk: int = CHUNK
 
-    def add(self, rows: list[tuple]) -> int:
-        """Insert these frontier rows (`Store.BULK_FIELDS`); returns how many were new.
-        A store that cannot write raises StoreError, which the crawl treats as fatal."""
-        return _store(self.db_path).frontier_add(
-            rows, run_id=self.run_id, now=time.time(), revisit_after=self.revisit_after)
+    def open(self) -> ChunkWriter:
+        return ChunkWriter(self)
+
+
+@dataclass
+class ChunkWriter:
+    """`add` hands a chunk of frontier rows (`Store.BULK_FIELDS`) to the writer thread;
+    `finish` waits for them all and returns how many keys were new. A store that cannot
+    write raises StoreError from `add` or `finish`, which the crawl treats as fatal."""
+
+    sink: FrontierSink
+    _thread: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="frontier-sink"))
+    _pending: list[Future] = field(default_factory=list)
+    _added: int = 0
+
+    def add(self, rows: list[tuple]) -> None:
+        while len(self._pending) >= AHEAD:
+            self._added += self._pending.pop(0).result()
+        self._pending.append(self._thread.submit(self._write, rows))
+
+    def finish(self) -> int:
+        try:
+            while self._pending:
+                self._added += self._pending.pop(0).result()
+        finally:
+            self._thread.shutdown(wait=True, cancel_futures=True)
+        return self._added
+
+    def abandon(self) -> None:
+        """Stop without waiting (the parse failed): what was written stays, like a kill."""
+        self._thread.shutdown(wait=False, cancel_futures=True)
+
+    def _write(self, rows: list[tuple]) -> int:
+        return _store(self.sink.db_path).frontier_add(
+            rows, run_id=self.sink.run_id, now=time.time(),
+            revisit_after=self.sink.revisit_after)
 
 
 def _store(path: str) -> Store:

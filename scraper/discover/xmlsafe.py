@@ -13,6 +13,7 @@ import logging
 import re
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from html.entities import html5 as HTML5_ENTITIES
 from xml.etree.ElementTree import Element, ParseError
 
@@ -164,6 +165,11 @@ def _parse_xml_text(text: str) -> _ParsedXml:
 def _local(tag: object) -> str:
     if not isinstance(tag, str):
         return ""  # comments and processing instructions
+    return _local_name(tag)
+
+
+@lru_cache(maxsize=256)  # a document has a handful of distinct tags, met again and again
+def _local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import unquote
 
 from .clean import _split, _split_query

@@ -38,6 +38,7 @@ _PERCENT_RE = re.compile(r"%([0-9A-Fa-f]{2})")
 _SAFE_PATH = frozenset("/:@!$&'()*+,;=%") | _UNRESERVED
 _SAFE_QUERY = _SAFE_PATH | frozenset("?")
 _INVISIBLE_RE = re.compile(r"[\t\n\r]")
+_ABSOLUTE_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 # A URL already in clean form (what sitemaps and most hrefs hold): http(s), a lowercase ASCII
 # host, no default port, a path of raw safe characters, no query, fragment, escape or dot
 # segment. `_clean_url` would return it unchanged (tests/test_urls_fast.py checks that on
@@ -99,7 +100,7 @@ def _clean_url(url: str, base: str | None = None) -> str | None:
     raw = _INVISIBLE_RE.sub("", url.strip())
     if not raw:
         return None
-    if base:
+    if base and not _ABSOLUTE_RE.match(raw):  # urljoin would rewrite an absolute URL's ";"
         try:
             raw = urljoin(_INVISIBLE_RE.sub("", base.strip()), raw)
         except ValueError as exc:

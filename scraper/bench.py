@@ -354,8 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="zyte-dev directory")
     parser.add_argument("--web-checks", type=Path, default=DEFAULT_WEB_CHECKS)
-    parser.add_argument("--sets", default="zyte,web,robust",
-                        help="comma-separated: zyte, web, robust (default: all)")
+    parser.add_argument("--sets", default="zyte,web,robust,scaling",
+                        help="comma-separated: zyte, web, robust, scaling (default: all)")
     parser.add_argument("--per-page", type=Path, help="write tuning-split results per page here")
     parser.add_argument("--only", action="append", help="restrict to these page keys (prefixes)")
     parser.add_argument("--ours-only", action="store_true", help="skip the trafilatura baseline")
@@ -390,6 +390,13 @@ def main(argv: list[str] | None = None) -> int:
         report_web(pages, runs, predictors, per_page["web-checks-dev"])
     if args.jobs <= 1:
         report_time(all_runs, predictors)
+    if "scaling" in sets and not args.ours_only:
+        from .bench_scaling import report_scaling
+
+        scaling_pages = keep(load_zyte(args.corpus))
+        if (args.web_checks / "checks.json").exists():
+            scaling_pages += keep(load_web_checks(args.web_checks))
+        report_scaling(scaling_pages)
     if failures.messages:
         print("\nextraction failures and fallbacks logged: " +
               ", ".join(f"{n}x {m}" for m, n in failures.messages.most_common()))

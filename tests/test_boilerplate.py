@@ -247,3 +247,30 @@ def test_rights_words_inside_the_text_stay():
     line = ("The station said all rights reserved by the old owners would pass to the council, "
             "which plans to show the footage at the opening.")
     assert line in body_of(page(f"<p>{line}</p>", after=2)).split("\n\n")
+
+
+_ABOUT = ("Riverside Gazette is an independent local newspaper founded in 1902. It is published "
+          "every Thursday and online every day, and employs forty journalists in three towns.")
+
+
+def _page_with_trailer(trailer: str, *, inside: bool) -> str:
+    html = page(trailer if inside else "", after=len(PARAGRAPHS)).replace(
+        "</title>", "</title><meta property='og:site_name' content='Riverside Gazette'>")
+    if inside:
+        return html
+    return html.replace("</article>", f"<div class='boilerplate'>{trailer}</div></article>")
+
+
+@pytest.mark.parametrize("trailer", [
+    f"<h3>About Riverside Gazette</h3><p>{_ABOUT}</p>",
+    f"<hr><p>{_ABOUT}</p>",  # no heading: the site's own name opens a self-description
+])
+def test_an_about_block_after_the_texts_container_leaves_the_body(trailer):
+    assert_clean(body_of(_page_with_trailer(trailer, inside=False)), "About Riverside", _ABOUT)
+
+
+def test_an_about_paragraph_inside_the_texts_container_stays():
+    # a press release's "About" paragraph in the release's own container is part of it
+    html = _page_with_trailer(f"<p><strong>About Riverside Gazette</strong><br>{_ABOUT}</p>",
+                              inside=True)
+    assert _ABOUT in body_of(html)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml.etree import _Element
@@ -91,6 +92,19 @@ _STAMP_LINE = re.compile(
 )
 _STAMP_MAX_WORDS = 10
 
+# "About <organisation>" blocks closing the page (a press release's company boilerplate, a
+# publisher's or a series' self-description): a short heading, or a paragraph opening with the
+# site's own name ("Ascom is a global ..."), then at most a few paragraphs to the end, outside
+# the container of the text (a block of the same container is the text's, as the ground truth
+# of press releases keeps it).
+_ABOUT_HEADING = re.compile(
+    r"^\W*(about|über|ueber|à propos( de| d'| du)?|a propos( de)?|acerca de|sobre|"
+    r"informazioni su|over|om)\s+\w", re.I)
+_ABOUT_HEADING_MAX_WORDS = 8
+_SELF_DESCRIPTION = re.compile(r"^\s*(is|ist|est|es|è)\s+(a|an|the|one|ein|eine|der|die|das|un|une|"
+                               r"le|la|uno|una)\b", re.I)
+_ABOUT_TAIL = 4  # the heading or opening paragraph and what follows it, to the end
+
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"\b\d{1,4}\b")
 _DATE_LINE_MAX_WORDS = 10
@@ -143,7 +157,36 @@ def _extract_body(doc: Document) -> str:
         # block (a legal notice) beside it: the default settings keep the text
         paragraphs, doc.body_xml = _trafilatura_paragraphs(html, doc.url, favor_precision=False)
     paragraphs = _restore_subheads(paragraphs, tree)
+    paragraphs = _drop_about_block(paragraphs, tree, _site_names(doc))
     return "\n\n".join(_drop_boilerplate_lines(paragraphs, _headlines(doc)))
+
+
+def _drop_about_block(paragraphs: list[str], tree: LexborHTMLParser, names: set[str]) -> list[str]:
+    """The body without an "About <organisation>" block closing it outside the text's container."""
+    for index in range(max(1, len(paragraphs) - _ABOUT_TAIL), len(paragraphs)):
+        if _opens_about_block(paragraphs[index], names):
+            container = main_text_container(tree.body) if tree.body is not None else None
+            if container is None or _normalized(paragraphs[index]) in _normalized(container.text()):
+                return paragraphs
+            return paragraphs[:index]
+    return paragraphs
+
+
+def _opens_about_block(paragraph: str, names: set[str]) -> bool:
+    if _word_count(paragraph) <= _ABOUT_HEADING_MAX_WORDS and _ABOUT_HEADING.match(paragraph) \
+            and paragraph.rstrip()[-1:] not in ".!?":
+        return True
+    folded = paragraph.casefold()
+    return any(folded.startswith(name) and _SELF_DESCRIPTION.match(folded[len(name):])
+               for name in names)
+
+
+def _site_names(doc: Document) -> set[str]:
+    """The site's name as a text would open with it: og:site_name, and the host's labels
+    ("ascom" of www.ascom.com)."""
+    names = {doc.meta_first("og:site_name") or ""}
+    names.update((urlsplit(doc.url).hostname or "").split(".")[:-1])
+    return {name.casefold().strip() for name in names if len(name.strip()) >= 3} - {"www"}
 
 
 def _restore_subheads(paragraphs: list[str], tree: LexborHTMLParser) -> list[str]:

@@ -247,7 +247,7 @@ def test_sigkill_between_keeping_the_page_and_storing_the_article_loses_nothing(
     with SiteServer() as server:
         story = one_story_site(server, "")
         server.routes["/news/story-1"].body = slow_article(
-            "Bridge reopens", story, 25_000).encode()  # seconds of parsing: the kill window
+            "Bridge reopens", story, 100_000).encode()  # a second or more: the kill window
         proc = _spawn_crawl(toml_for(server, tmp_path / "s.toml", 0.05), db)
         try:
             _wait_for(lambda: _page_kept(db, story) or proc.poll() is not None, limit=60.0)

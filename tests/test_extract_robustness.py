@@ -100,11 +100,19 @@ def test_attribute_lists_are_cut_in_tags_only():
     node = doc.tree.css_first("div")
     assert len(node.attributes) == MAX_ATTRIBUTES and node.attributes["id"] == "x"
     assert "roof repairs" in doc.tree.body.text()
-    # the same tokens in a script or a comment are text, not attributes: left as they are
+    # the same tokens in a script, a style or a comment are text, not attributes: left alone
     for page in (f"<html><head><script>if (a <{many}) go();</script></head>{PAGE}</html>",
+                 f"<html><head><style>a <b {many} {{}}</style></head>{PAGE}</html>",
                  f"<html><body><!-- <x {many}> --><div y {many[:90]}>{PAGE}</div></body></html>",
                  PAGE):
         assert cut_attribute_lists(page) == page
+    # an empty comment (<!-->) hides nothing; an end tag among the tokens is never dropped
+    doc = Document(f"<html><body><!--><div {many}>{PAGE}</div></body></html>", URL)
+    assert len(doc.tree.css_first("div").attributes) == MAX_ATTRIBUTES
+    doc = Document(f"<html><head><title>a <b {many} </title></head><body>{PAGE}</body></html>",
+                   URL)
+    assert doc.tree.css_first("title").text().startswith("a <b b0 b1")
+    assert "roof repairs" in doc.tree.body.text()
 
 
 def test_page_of_300k_tiny_paragraphs_gives_its_opening():

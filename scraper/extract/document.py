@@ -40,9 +40,9 @@ _OPENING_TAG = re.compile(r"<[a-zA-Z][\w-]*(?:\s[^<>]*)?>\s*")
 # (quadratic: 40,000 attributes on one element take 3.5 s in lexbor, 2.3 s in lxml, and
 # 100,000 cost the story the 60 s extraction limit), so such a tag keeps its first
 # MAX_ATTRIBUTES and loses the rest, in the page's text, before any parser sees it. Looked for
-# with one regex (about 0.8 ms on a 150 KB page; no corpus page has a candidate); only then
-# is the page walked tag by tag, script and style contents and comments skipped.
-MAX_ATTRIBUTES = 1000
+# with one regex (about 0.8 ms on a 150 KB page); only on a page where it finds a candidate
+# (24 of the 607 corpus pages, all inside scripts) is the page walked tag by tag.
+MAX_ATTRIBUTES = 256
 # One attribute as the HTML tokenizer reads it: its name runs to whitespace, "/", ">" or "=";
 # a value is double- or single-quoted (to the end of the page if never closed) or unquoted
 # (to whitespace or ">"). Possessive, so matching is linear.
@@ -51,9 +51,10 @@ _MANY_ATTRIBUTES = re.compile(rf"<[a-zA-Z][^\s/>]*+(?>(?:{_ATTRIBUTE}){{{MAX_ATT
 _KEPT_ATTRIBUTES = re.compile(rf"(?:{_ATTRIBUTE}){{0,{MAX_ATTRIBUTES}}}+")
 _MORE_ATTRIBUTES = re.compile(rf"(?:{_ATTRIBUTE})*+")
 _MARKUP = re.compile(r"<!--|<([a-zA-Z][^\s/>]*+)")
-# elements whose content is text, not markup, up to their end tag
-_RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
-                       "noframes", "noscript", "plaintext"})
+# where a comment ends: at once (<!--> and <!--->), or at the first --> or --!>
+_COMMENT_END = re.compile(r"-?>|.*?--!?>", re.S)
+# elements whose content both lexbor and libxml2 read as text up to their end tag
+_RAW_TEXT = {"script": re.compile(r"</script", re.I), "style": re.compile(r"</style", re.I)}
 
 
 def parse_html(html: str) -> LexborHTMLParser:
@@ -63,24 +64,33 @@ def parse_html(html: str) -> LexborHTMLParser:
 
 
 def cut_attribute_lists(html: str) -> str:
-    """The page with each start tag's attributes beyond MAX_ATTRIBUTES dropped (see above)."""
+    """The page with each start tag's attributes beyond MAX_ATTRIBUTES dropped (see above),
+    comments and script and style contents left alone. No "<" is ever dropped, so no end tag
+    or comment is lost: attributes beyond the limit that hold one lose what comes before it,
+    and the tag is closed there (its rest is then read as a tag of its own, limited alike)."""
     if len(html) < 2 * MAX_ATTRIBUTES or _MANY_ATTRIBUTES.search(html) is None:
         return html
     parts: list[str] = []
     kept_to = pos = 0
     while (tag := _MARKUP.search(html, pos)) is not None:
         if tag.group(1) is None:  # a comment: its text is no markup
-            end = html.find("-->", tag.end())
-            pos = len(html) if end < 0 else end + 3
+            end = _COMMENT_END.match(html, tag.end())
+            pos = len(html) if end is None else end.end()
             continue
         pos = _KEPT_ATTRIBUTES.match(html, tag.end()).end()
         more = _MORE_ATTRIBUTES.match(html, pos).end()
-        if more > pos:  # attributes beyond the limit: dropped
+        if more > pos:  # attributes beyond the limit
+            lt = html.find("<", pos, more)
             parts.append(html[kept_to:pos])
-            kept_to = pos = more
-        name = tag.group(1).lower()
-        if name in _RAW_TEXT:
-            end = re.compile(rf"</{re.escape(name)}", re.I).search(html, pos)
+            if lt < 0:
+                kept_to = pos = more
+            else:
+                parts.append(">")
+                kept_to = pos = lt
+                continue
+        raw_end = _RAW_TEXT.get(tag.group(1).lower())
+        if raw_end is not None:
+            end = raw_end.search(html, pos)
             pos = len(html) if end is None else end.start()
     parts.append(html[kept_to:])
     return "".join(parts)

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from .crawl.identity import content_key, site_hosts, trusted_canonical
 from .extract import extract_article, extract_from_document, parse_document
+from .extract.decode import binary_kind
 from .fetch import ACCEPT_ANY
 from .models import Article, CrawlConfig, Page, SiteConfig
 from .robots import DISALLOW_ALL, RobotsPolicy, robots_from_response, robots_url
@@ -34,20 +35,6 @@ log = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 MAX_PAGE_BYTES = 50_000_000  # a saved page, once decompressed (a gzip bomb stops here)
-_SNIFF_BYTES = 4096
-_MAGIC = (
-    (b"%PDF-", "a PDF document"), (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"), (b"GIF87a", "a GIF image"), (b"GIF89a", "a GIF image"),
-    (b"RIFF", "a RIFF file (WebP, WAV or AVI)"), (b"PK\x03\x04", "a ZIP archive (or an Office "
-    "or EPUB document)"), (b"BZh", "a bzip2 archive"), (b"\xfd7zXZ\x00", "an xz archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"), (b"\x7fELF", "an executable"),
-    (b"SQLite format 3\x00", "an SQLite database"), (b"ID3", "an MP3 file"),
-    (b"OggS", "an Ogg file"), (b"\x1a\x45\xdf\xa3", "a WebM video"), (b"wOFF", "a font"),
-    (b"wOF2", "a font"), (b"\x00\x00\x01\x00", "an icon"),
-)
-_TEXT_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-_CONTROL = frozenset(range(0x20)) - {0x09, 0x0a, 0x0c, 0x0d, 0x1b}
-_CONTROL_SHARE = 0.05  # more control bytes than this and it is no text
 
 
 @dataclass(frozen=True)
@@ -112,27 +99,6 @@ def checked_content(data: bytes, limit: int = MAX_PAGE_BYTES) -> tuple[bytes, st
     if kind:
         return data, "not_html", f"{kind}, not an HTML page"
     return data, None, None
-
-
-def binary_kind(data: bytes) -> str | None:
-    """What binary data is ("a PNG image"), or None when it looks like text."""
-    head = data[:_SNIFF_BYTES]
-    for magic, name in _MAGIC:
-        if head.startswith(magic):
-            return name
-    if head[4:8] == b"ftyp":
-        return "an MP4 or HEIF file"
-    if head.startswith(_TEXT_BOMS) or _utf16_without_bom(head):
-        return None
-    if b"\x00" in head or sum(byte in _CONTROL for byte in head) > _CONTROL_SHARE * len(head):
-        return "binary data"
-    return None
-
-
-def _utf16_without_bom(head: bytes) -> bool:
-    """ASCII-range text in UTF-16: every other byte is zero."""
-    even, odd = head[0::2], head[1::2]
-    return len(head) >= 8 and (even.count(0) > 0.8 * len(even) or odd.count(0) > 0.8 * len(odd))
 
 
 def _gunzip(data: bytes, limit: int) -> bytes:

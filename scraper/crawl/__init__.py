@@ -24,7 +24,10 @@ this order):
     same-host redirect hop waits for the host's delay, outside the fetch deadline);
  6. retry (`engine.py`) transient failures (tenacity backoff with jitter, Retry-After) via
     the scheduler, within a per-run retry budget; other failures are counted by reason;
- 7. keep (`store/`) the raw response in `pages` (its validators wait for step 10);
+ 7. keep (`store/`) the raw response in `pages` (its validators wait for step 10), unless
+    its first KBs show binary data (`analyse.refused_binary`: an image or random bytes
+    served as a page), which fails the entry as not_html (not_xml for feeds and sitemaps)
+    with neither keeping nor analysis;
  8. analyse (`extract_pool.py` -> `analyse.py`, `discover/`, `extract/`) in a process pool
     (the event loop never stalls), within EXTRACT_TIMEOUT (past it, or when the pool breaks,
     the pool is rebuilt and the entry fails): feeds and sitemaps -> links; HTML -> an

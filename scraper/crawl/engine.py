@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Iterable
 
-from ..analyse import Analysis
+from ..analyse import REFUSED, Analysis, refused_binary
 from ..fetch import ACCEPT_HTML, ACCEPT_XML, Fetcher, is_transient
 from ..frontier import ARTICLE, FEED, LISTING, SITEMAP, START, FrontierEntry
 from ..logs import set_run_id
@@ -240,6 +240,10 @@ class Crawler:
             await self._handle_not_modified(entry, page)
             return
         self.counts[entry.site].fetched += 1
+        refused = refused_binary(entry.kind, page.content)  # the first KBs: cheap on the loop
+        if refused is not None:  # binary data: neither kept nor analysed
+            self._refused(entry, *refused)
+            return
         if entry.kind in (START, FEED):  # step 10: its links rank as front-page links
             self.queue.front(page.final_url)
         # step 7: the raw response (idempotent); its validators are recorded only when the
@@ -273,7 +277,14 @@ class Crawler:
             log.warning("%s: %s; not analysed", entry.url, outcome)
             self.settler.failed(entry, outcome)
             return None
+        if outcome.kind in REFUSED:  # a stored copy that is binary data
+            self._refused(entry, outcome.kind, outcome.error or "")
+            return None
         return outcome
+
+    def _refused(self, entry: FrontierEntry, reason: str, detail: str) -> None:
+        log.info("%s: %s (%s)", entry.url, reason, detail)
+        self.settler.failed(entry, reason)
 
     async def _handle_not_modified(self, entry: FrontierEntry, page: Page) -> None:
         """A 304: nothing changed. A listing's links are read again from the stored copy,

@@ -89,6 +89,18 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def load_fallback_stoplist() -> None:
+    """Load the stop words trafilatura's jusText fallback reads (all languages at once),
+    which it otherwise loads on the first page that falls back to it (for a crawl's
+    warm-up before its workers fork)."""
+    from justext.core import define_stoplist
+    from trafilatura import external
+
+    if external.JT_STOPLIST is None:
+        external.jt_stoplist_init()
+    define_stoplist(external.JT_STOPLIST)  # jusText keeps it lowercased, as a frozenset
+
+
 def detect_language(text: str, min_chars: int = _GUESS_MIN_CHARS,
                     confidence: float = _GUESS_CONFIDENCE) -> str | None:
     """ISO 639-1 code of the text's language, when py3langid is that sure of it."""

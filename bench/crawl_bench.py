@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.measure import MB, Measurement, machine_load, run_measured
+from bench.profile import print_hot_spots, profiled
 from bench.world import (
     CACHE,
     CORPUS,
@@ -146,9 +147,14 @@ class Bench:
             cmd = [sys.executable, "-m", "bench.scrapy_spider", "--manifest",
                    str(self.manifest_path), "--db", str(db), "--concurrency",
                    str(self.args.concurrency), "--reactor", self.args.scrapy_reactor]
+        spy_out = self.work / f"py-spy-{side}-{pair}.txt"
+        if self.args.profile:
+            cmd = profiled(cmd, spy_out)
         with WorldServer(self.manifest_path, self.work / f"requests-{side}-{pair}.jsonl") as srv:
             measured = run_measured(cmd, cwd=ROOT, interval=self.args.interval)
             log = srv.stop()
+        if self.args.profile and spy_out.exists():
+            print_hot_spots(spy_out, label=f"{side} pair {pair}")
         rows = _rows(db, side)
         urls = Counter(url for url, _, _ in rows)
         in_world = [u for u in urls if u in self.articles]
@@ -354,6 +360,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scrapy-reactor", choices=("epoll", "asyncio"), default="epoll",
                         help="asyncio breaks Scrapy's one-per-host limit (see scrapy_spider)")
     parser.add_argument("--no-ceiling", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="run each crawl under py-spy (--nonblocking) and print its top 10 "
+                             "hot spots, main process and workers apart; take speed figures "
+                             "from a run without it")
     parser.add_argument("--ceiling-workers", type=int, default=0, help="default: all cores")
     parser.add_argument("--interval", type=float, default=0.05, help="memory sampling, s")
     parser.add_argument("--corpus", type=Path, default=CORPUS)

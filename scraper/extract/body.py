@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from itertools import islice
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -173,7 +174,7 @@ def _drop_about_block(paragraphs: list[str], tree: LexborHTMLParser, names: set[
 
 
 def _opens_about_block(paragraph: str, names: set[str]) -> bool:
-    if _word_count(paragraph) <= _ABOUT_HEADING_MAX_WORDS and _ABOUT_HEADING.match(paragraph) \
+    if _words_at_most(paragraph, _ABOUT_HEADING_MAX_WORDS) and _ABOUT_HEADING.match(paragraph) \
             and paragraph.rstrip()[-1:] not in ".!?":
         return True
     folded = paragraph.casefold()
@@ -328,35 +329,43 @@ def _word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def _words_at_most(text: str, limit: int) -> bool:
+    """`_word_count(text) <= limit`, reading no further than word limit + 1: the line
+    filters ask it of every paragraph, and most paragraphs are far longer than the limit."""
+    return next(islice(_WORD.finditer(text), limit, None), None) is None
+
+
 def _is_furniture(paragraph: str) -> bool:
-    return _word_count(paragraph) <= _FURNITURE_MAX_WORDS and bool(_FURNITURE_LINE.match(paragraph))
+    return _words_at_most(paragraph, _FURNITURE_MAX_WORDS) and bool(
+        _FURNITURE_LINE.match(paragraph))
 
 
 def _is_call_to_action(paragraph: str) -> bool:
-    words = _word_count(paragraph)
-    return (words <= _CALL_TO_ACTION_MAX_WORDS and bool(_CALL_TO_ACTION.search(paragraph))) or (
-        words <= _CALL_TO_ACTION_ABROAD_MAX_WORDS and bool(_CALL_TO_ACTION_ABROAD.search(paragraph)))
+    return (_words_at_most(paragraph, _CALL_TO_ACTION_MAX_WORDS)
+            and bool(_CALL_TO_ACTION.search(paragraph))) or (
+        _words_at_most(paragraph, _CALL_TO_ACTION_ABROAD_MAX_WORDS)
+        and bool(_CALL_TO_ACTION_ABROAD.search(paragraph)))
 
 
 def _is_credit(paragraph: str) -> bool:
     """A photo credit or copyright notice: a short line with "©" or opening with "Copyright"."""
-    return _word_count(paragraph) <= _CREDIT_MAX_WORDS and bool(_CREDIT_MARK.search(paragraph))
+    return _words_at_most(paragraph, _CREDIT_MAX_WORDS) and bool(_CREDIT_MARK.search(paragraph))
 
 
 def _is_notice(paragraph: str) -> bool:
     """How to cite the text, or the rights on it."""
-    return _word_count(paragraph) <= _NOTICE_MAX_WORDS and bool(
+    return _words_at_most(paragraph, _NOTICE_MAX_WORDS) and bool(
         _CITATION_LINE.match(paragraph) or _RIGHTS_LINE.search(paragraph))
 
 
 def _is_stamp(paragraph: str) -> bool:
-    return _word_count(paragraph) <= _STAMP_MAX_WORDS and bool(_STAMP_LINE.match(paragraph))
+    return _words_at_most(paragraph, _STAMP_MAX_WORDS) and bool(_STAMP_LINE.match(paragraph))
 
 
 def _is_date_line(paragraph: str) -> bool:
     """A bare dateline such as "August 08, 2018" or "sexta-feira, 22 de outubro de 2010 às 20:13",
     not the "— Name (@handle) November 18, 2019" signature of an embedded tweet."""
-    if _word_count(paragraph) > _DATE_LINE_MAX_WORDS or paragraph.rstrip()[-1:] in ".!?:\"”":
+    if not _words_at_most(paragraph, _DATE_LINE_MAX_WORDS) or paragraph.rstrip()[-1:] in ".!?:\"”":
         return False
     if "@" in paragraph:
         return False

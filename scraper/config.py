@@ -86,7 +86,9 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
             "waits for the next run.", minimum=1, maximum=1_000_000),
     Setting("max_sitemaps_per_site", "int", "Sitemap fetches per site per run, apart from "
             "the page budget (an index child is fetched again only when its lastmod is newer "
-            "than our last read of it).", minimum=1, maximum=100_000),
+            "than our last read of it). An index queues only the children the budget can "
+            "still fetch, the newest lastmod first; the others wait for the index's next "
+            "read.", minimum=1, maximum=100_000),
     Setting("max_article_age", "float", "Days: a sitemap URL (or index child) whose lastmod "
             "or news:publication_date is older than this is not queued, so an hourly crawl "
             "does not walk a publisher's whole archive; 0 walks the archive (no limit).",

@@ -10,17 +10,18 @@ import asyncio
 import logging
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 
 from ..analyse import REFUSED, Analysis, refused_binary
 from ..fetch import ACCEPT_HTML, ACCEPT_XML, Fetcher, is_transient
-from ..frontier import ARTICLE, FEED, LISTING, SITEMAP, START, FrontierEntry
+from ..frontier import ARTICLE, FEED, LISTING, SITEMAP, START, FrontierEntry, admit_link
 from ..logs import set_run_id
-from ..models import CrawlConfig, Page, SiteConfig
+from ..models import CrawlConfig, Link, Page, SiteConfig
 from ..politeness import Scheduler
 from ..progress import Progress
 from ..store import Store, StoreError, pack_content
 from ..urls import url_key
-from .budget import Budget
+from .budget import Budget, newest_sitemaps
 from .extract_pool import EXTRACT_TIMEOUT, SITEMAP_TIMEOUT, ExtractPool
 from .frontier_sink import FrontierSink
 from .identity import site_hosts
@@ -173,6 +174,9 @@ class Crawler:
         if self.queue.is_settled(entry):
             release(requested=False)
             return
+        if entry.kind == SITEMAP and not self.budget.left(entry.site, SITEMAP):
+            release(requested=False)  # max_sitemaps_per_site spent: left for the next run
+            return
         if not self.robots.allows(entry):  # step 4
             release(requested=False)
             self.robots.blocked(entry, self.run_id)
@@ -187,7 +191,7 @@ class Crawler:
     # -- step 5: fetch
 
     async def _fetch(self, entry: FrontierEntry) -> Page:
-        self.budget.count(entry.site, entry.kind)
+        self.budget.count(entry.site, entry.kind, entry.key)
         etag, last_modified = self.settler.validators_of(entry.url)
         accept = ACCEPT_XML if entry.kind in _XML_KINDS else ACCEPT_HTML
         hook = redirect_hook(self.scheduler.host(entry.host), entry, self.config.user_agent)
@@ -280,7 +284,42 @@ class Crawler:
         if outcome.kind in REFUSED:  # a stored copy that is binary data
             self._refused(entry, outcome.kind, outcome.error or "")
             return None
-        return outcome
+        return self._children_within_budget(entry, page, outcome) if sitemap else outcome
+
+    def _children_within_budget(self, entry: FrontierEntry, page: Page,
+                                analysis: Analysis) -> Analysis:
+        """A sitemap index's children, cut to what max_sitemaps_per_site can still fetch this
+        run (`Budget.sitemap_room`): of those due (admitted, and wanted by the same rule as
+        any link), the newest first (`newest_sitemaps`). The rest are not queued at all: the
+        index is read again next run. Once the room is spent, children cost nothing."""
+        children = [link for link in analysis.links if link.kind == SITEMAP]
+        if not children:
+            return analysis
+        room = self.budget.sitemap_room(entry.site)
+        due: list[tuple[FrontierEntry, bool]] = []
+        links: list[Link] = []
+        if room:
+            rule = self.queue.rule(entry.site, entry.depth + 1, page.final_url)
+            admitted: dict[str, tuple[FrontierEntry, Link]] = {}
+            for link in children:
+                child = admit_link(link, rule)
+                if isinstance(child, FrontierEntry) and child.key not in admitted:
+                    admitted[child.key] = (child, link)
+            rows = self.store.frontier_states(list(admitted))
+            now = time.time()
+            for key, (child, link) in admitted.items():
+                if self.queue._wanted(child, rows.get(key), now):  # queue_links' own rule
+                    due.append((child, rows.get(key) is None))
+                    links.append(link)
+        chosen = newest_sitemaps(due, room) if len(due) > room else range(len(due))
+        beyond = len(due) - len(chosen) if room else len(children)
+        if beyond:
+            log.info("%s: %d of its %d child sitemaps not queued: beyond max_sitemaps_per_site "
+                     "(%d) this run", page.final_url, beyond, len(children),
+                     self.config.max_sitemaps_per_site)
+        self.budget.grant_sitemaps(entry.site, [due[i][0].key for i in chosen])
+        others = tuple(link for link in analysis.links if link.kind != SITEMAP)
+        return replace(analysis, links=others + tuple(links[i] for i in chosen))
 
     def _refused(self, entry: FrontierEntry, reason: str, detail: str) -> None:
         log.info("%s: %s (%s)", entry.url, reason, detail)

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .crawl.extract_pool import TIMEOUT as EXTRACT_TIMEOUT_REASON
+from .crawl.extract_pool import TimedWorker
 from .crawl.identity import content_key, site_hosts, trusted_canonical
 from .extract import extract_article, extract_from_document, parse_document
 from .extract.decode import binary_kind
@@ -146,10 +148,13 @@ def one_off_identity(article: Article, final_url: str, site: SiteConfig | None,
 
 def extract_page(page: Page, source: str, site: SiteConfig | None = None, *,
                  structure: bool = False, links: bool = False,
-                 result_of: Callable[[str], str | None] = _nothing_known) -> ExtractOutcome:
+                 result_of: Callable[[str], str | None] = _nothing_known,
+                 limit: TimedWorker | None = None) -> ExtractOutcome:
     """Extract a fetched (or saved) page, refusing failures, non-HTML responses, empty and
     binary bodies with a reason. `site` (from the config) pins its selectors and names the
-    site; `structure` also renders the body's blocks (`links`: with link targets)."""
+    site; `structure` also renders the body's blocks (`links`: with link targets). With a
+    `limit` the extraction runs in its worker process, under the crawl's per-page time
+    limit: past it the page fails with "extract_timeout"."""
     if not page.ok:
         return ExtractOutcome(source, page, error=page.error, error_detail=page.error_detail)
     if page.content_type not in HTML_TYPES:
@@ -159,15 +164,36 @@ def extract_page(page: Page, source: str, site: SiteConfig | None = None, *,
     if error:
         return ExtractOutcome(source, page, error=error, error_detail=detail)
     page = replace(page, content=content)
-    doc = parse_document(content, page.final_url, dict(page.headers))
-    article = extract_from_document(doc, dict(site.selectors) if site else None)
+    args = (content, page.final_url, dict(page.headers), dict(site.selectors) if site else None,
+            structure, links)
+    extracted = limit.run(_extracted, *args) if limit is not None else _extracted(*args)
+    if isinstance(extracted, str):
+        return ExtractOutcome(source, page, error=extracted,
+                              error_detail=limit_detail(extracted, limit))
+    article, blocks = extracted
     article = one_off_identity(article, page.final_url, site, result_of)
-    blocks = None
-    if structure:
-        from .extract.structure import body_blocks
-
-        blocks = body_blocks(doc, article.body, links=links)
     return ExtractOutcome(source, page, article=article, blocks=blocks)
+
+
+def _extracted(content: bytes, url: str, headers: dict[str, str],
+               selectors: dict[str, str] | None, structure: bool,
+               links: bool) -> tuple[Article, tuple[Any, ...] | None]:
+    """The article of a page and, with `structure`, its body's blocks (in a worker process
+    under a `TimedWorker`: a module-level function of picklable arguments)."""
+    doc = parse_document(content, url, headers)
+    article = extract_from_document(doc, selectors)
+    if not structure:
+        return article, None
+    from .extract.structure import body_blocks
+
+    return article, body_blocks(doc, article.body, links=links)
+
+
+def limit_detail(reason: str, limit: TimedWorker | None) -> str:
+    """What a TimedWorker's failure means, for the one line a user reads."""
+    if reason == EXTRACT_TIMEOUT_REASON and limit is not None:
+        return f"extraction ran past {limit.timeout:g} s, the per-page limit; given up"
+    return "the extraction process died (a crash or out of memory)"
 
 
 class PoliteFetcher:

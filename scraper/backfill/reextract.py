@@ -6,7 +6,9 @@ writer applies what the workers return.
 2. each range is a job (`reextract_range`, in a pool process, a Ray task or this process):
    it opens the database read-only in effect (WAL: it never waits for the writer), reads the
    raw pages, a page kept by reference (`backfill --no-raw`) from its WARC file, and
-   extracts each with the site's selectors. It returns the fresh records;
+   extracts each with the site's selectors, in a worker process of its own under the
+   crawl's per-page time limit (`TimedWorker`: past it the page fails, extract_timeout
+   logged, and its row is left as it was). It returns the fresh records;
 3. the writer (this process) applies each range in one transaction, as `pipeline.reextract`
    does it: the row keeps its canonical URL and site (identity never moves), a page that is
    not an article now leaves its row alone, anything else is `Store.upsert_article`.
@@ -22,9 +24,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..crawl.extract_pool import TimedWorker
 from ..extract import extract_article
 from ..models import Article, CrawlConfig
-from ..pipeline import HTML_TYPES, ReextractSummary
+from ..pipeline import HTML_TYPES, ReextractSummary, limit_detail
 from ..store import Store
 from .merge import WARC_REFERENCE, warc_reference
 from .warc import Skip, read_capture
@@ -98,21 +101,22 @@ def reextract_range(job: PageRange, report: Callable[[int], None] | None = None)
     selectors = {site: dict(pinned) for site, pinned in job.selectors}
     where, params = _where(job.site, job.since)
     items = []
-    with Store(job.db) as store:
+    with Store(job.db) as store, TimedWorker() as limit:
         rows = store.db.execute(
             f"SELECT a.canonical_url, a.site, p.id, p.content_encoding FROM articles a "
             f"JOIN pages p ON p.id = a.page_id WHERE p.id BETWEEN ? AND ?{where} "
             f"ORDER BY p.id, a.canonical_url", [job.first, job.last, *params]).fetchall()
         for canonical_url, site, page_id, encoding in rows:
             items.append(_fresh(store, canonical_url, site, page_id, encoding,
-                                selectors.get(site or "")))
+                                selectors.get(site or ""), limit))
     if report:
         report(len(items))
     return RangeResult(job.index, tuple(items))
 
 
 def _fresh(store: Store, canonical_url: str, site: str | None, page_id: int,
-           encoding: str | None, pinned: Mapping[str, str] | None) -> Fresh:
+           encoding: str | None, pinned: Mapping[str, str] | None,
+           limit: TimedWorker) -> Fresh:
     page = store.load_page(page_id)
     if page is not None and encoding == WARC_REFERENCE:
         path, offset = warc_reference(page.content)
@@ -125,13 +129,24 @@ def _fresh(store: Store, canonical_url: str, site: str | None, page_id: int,
     if page is None or page.content_type not in HTML_TYPES:
         return Fresh(canonical_url, site, page_id, outcome="failed")
     try:
-        fresh = extract_article(page.content, page.final_url, dict(page.headers), pinned)
+        fresh = limit.run(_extract, page.content, page.final_url, dict(page.headers),
+                          dict(pinned) if pinned else None)
     except Exception:  # a bug must cost the page, not the run
         log.exception("page %d: extraction failed", page_id)
+        return Fresh(canonical_url, site, page_id, outcome="failed")
+    if isinstance(fresh, str):  # extract_timeout or extract_crashed
+        log.warning("page %d (%s): %s: %s; its row is left as it was", page_id,
+                    page.final_url, fresh, limit_detail(fresh, limit))
         return Fresh(canonical_url, site, page_id, outcome="failed")
     if not fresh.is_article:
         return Fresh(canonical_url, site, page_id, outcome="not_article")
     return Fresh(canonical_url, site, page_id, fresh)
+
+
+def _extract(content: bytes, url: str, headers: dict[str, str],
+             pinned: dict[str, str] | None) -> Article:
+    """`extract_article`, in the TimedWorker's process."""
+    return extract_article(content, url, headers, pinned)
 
 
 def reextract_parallel(store: Store, site: str | None = None, since: str | None = None,

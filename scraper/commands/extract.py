@@ -188,16 +188,20 @@ def _third_party_quiet(verbose: int):
 def _run(inputs, crawl: CrawlConfig, sites, fmt: str, many: bool, links: bool,
          db_path: Path | None) -> None:
     """Extract each input and print its record (saving it first with --save), then exit:
-    1 if any input failed. With --save the `runs` row records the outcome."""
+    1 if any input failed. With --save the `runs` row records the outcome. Each page is
+    extracted in a worker process under the crawl's per-page time limit (`TimedWorker`):
+    past it the input fails with extract_timeout and the batch goes on."""
+    from ..crawl.extract_pool import TimedWorker
     from ..pipeline import PoliteFetcher, extract_file, extract_html, extract_url, site_for
 
     store = open_store(db_path) if db_path is not None else None
     writer = RecordWriter(sys.stdout, fmt, many)
     fetcher = PoliteFetcher(crawl)  # robots.txt and the per-host delay hold here too
-    options = {"structure": fmt == "markdown", "links": links}
+    limit = TimedWorker()
+    options = {"structure": fmt == "markdown", "links": links, "limit": limit}
     counts = {"inputs": 0, "failed": 0, "new": 0, "updated": 0, "unchanged": 0, "not_article": 0}
     try:
-        with store.recorded_run("extract") if store else nullcontext() as run:
+        with limit, store.recorded_run("extract") if store else nullcontext() as run:
             if store is not None:
                 from ..pipeline import frontier_result
 

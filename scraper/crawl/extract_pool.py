@@ -5,6 +5,9 @@ running task in a ProcessPoolExecutor cannot be cancelled: past the limit the po
 processes are killed, a new pool is started, and the document fails with "extract_timeout".
 A pool that breaks (a worker died) is rebuilt the same way; the document that was in it is
 tried once more, since another document may have been what broke it.
+
+The one-off commands (`scraper extract`, `scraper reextract`) get the same limit from
+`TimedWorker`: one worker process, one page at a time, killed and replaced past the limit.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from ..analyse import Analysis, analyse_document
 
@@ -135,18 +140,71 @@ def _libc_trim():
         return None
 
 
+class TimedWorker:
+    """`worker.run(fn, *args)` -> `fn(*args)` run in a worker process, or TIMEOUT when it ran
+    past `timeout` seconds (EXTRACT_TIMEOUT, the crawl's limit, by default), or CRASHED when
+    the process died (a crash in C code, the OOM killer). Extraction in C (lexbor, lxml)
+    cannot be interrupted inside a process, so past the limit the process is killed; the
+    next page gets a new one. For the one-off commands: one page at a time, in order. The
+    process starts at the first page; `fn` and its arguments must be picklable (`fn` a
+    module-level function). Use as a context manager."""
+
+    def __init__(self, timeout: float | None = None) -> None:
+        self.timeout = EXTRACT_TIMEOUT if timeout is None else timeout
+        self._pool: ProcessPoolExecutor | None = None
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self._pool is None:  # no warm-up: a one-off command may never need the model
+            self._pool = _process_pool(1)
+        try:
+            future = self._pool.submit(fn, *args)
+            return future.result(timeout=self.timeout)
+        except TimeoutError:
+            self._end()
+            return TIMEOUT
+        except BrokenProcessPool:
+            self._end()
+            return CRASHED
+
+    def _end(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def __enter__(self) -> TimedWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.close()
+        else:  # an interrupt or an error: a page still in the worker is not waited for
+            self._end()
+
+
 def _warm_up() -> None:
     """Load here, before the pool forks, what extraction loads on its first use: the
     language model (about a second, 28 MB of arrays) and the stop words of trafilatura's
     jusText fallback (all languages, 27 MB of strings, loaded by the first page that falls
-    back). Every worker, a rebuilt pool's too, then has them from the start, shared
+    back), and the dateparser locales htmldate builds one by one (44 MB, 2 s). Every
+    worker, a rebuilt pool's too, then has them from the start, shared
     copy-on-write instead of one private copy each, and no document's time limit pays for
     them. `gc.freeze()` keeps the collector of the workers off these objects: a collection
     writes to every object it visits, which would copy the shared pages one by one."""
+    from ..extract.dates import load_date_parser_locales
     from ..extract.meta import detect_language, load_fallback_stoplist
 
     detect_language("a warm-up sentence for the language model " * 4, min_chars=0)
     load_fallback_stoplist()
+    load_date_parser_locales()
     gc.collect()
     gc.freeze()
 

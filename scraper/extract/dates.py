@@ -225,6 +225,16 @@ def _url_day(url: str) -> datetime | None:
         return None
 
 
+def load_date_parser_locales() -> None:
+    """Build what htmldate's dateparser builds lazily, locale by locale, the first time a
+    string defeats its own rules: the dictionaries and regexes of all ~200 locales (about
+    44 MB, 2 s). A string no locale reads makes it try them all (for a crawl's warm-up
+    before its workers fork: one shared copy instead of one per worker)."""
+    from htmldate.extractors import get_external_parser
+
+    get_external_parser().get_date_data("qqq zzz 2024")
+
+
 def _htmldate_day(doc: Document) -> datetime | None:
     """htmldate's own heuristics, only when nothing structured was found (it is slower)."""
     try:

@@ -60,3 +60,4 @@ def test_a_store_that_cannot_write_raises_store_error(tmp_path):
     sink = FrontierSink(str(db), run_id=1, revisit_after=86400.0, chunk=10)
     with pytest.raises(StoreError):
         _analyse(_urlset([f"https://n.example/a-{i}" for i in range(50)]), sink)
+

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from scraper.crawl import run_crawl
-from scraper.store import Store
+from scraper.store import Store, StoreError
 
 from .conftest import ALLOW_ALL, one_site_config
 from .sitesim import article_html, listing_html
@@ -75,3 +77,22 @@ def test_a_database_in_a_read_only_place_is_one_line_and_exit_1(tmp_path):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "cannot create the lock file /proc/scraper-test.db.lock" in done.stderr
+
+
+def test_a_commit_that_fails_is_a_store_error_and_rolls_back(tmp_path):
+    """Regression (stress case db_full_disk): a full disk shows at COMMIT, when the WAL
+    grows; that error escaped untranslated, so the crawl logged it as an internal error per
+    page and went on fetching. A deferred foreign key fails the COMMIT the same way."""
+    store = Store(tmp_path / "c.db")
+    store.db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    store.db.execute("CREATE TABLE child (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES "
+                     "parent (id) DEFERRABLE INITIALLY DEFERRED)")
+    with pytest.raises(StoreError, match="database write failed"):
+        with store.transaction():
+            store.db.execute("INSERT INTO child (id, parent) VALUES (1, 42)")
+    assert not store.db.conn.in_transaction
+    assert store.db.execute("SELECT count(*) FROM child").fetchone()[0] == 0
+    with store.transaction():  # the store is usable again
+        store.db.execute("INSERT INTO parent (id) VALUES (42)")
+        store.db.execute("INSERT INTO child (id, parent) VALUES (1, 42)")
+    assert store.db.execute("SELECT count(*) FROM child").fetchone()[0] == 1

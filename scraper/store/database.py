@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -83,18 +84,21 @@ class Database:
             finally:
                 self._depth -= 1
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:  # locked past the busy timeout, corrupt, read-only
+            raise StoreError(f"database write failed: {exc}") from exc
         self._depth = 1
         try:
             yield
+            self.db.execute("COMMIT")  # a full disk shows here, as the WAL grows
         except BaseException as exc:
             if self.db.conn.in_transaction:
-                self.db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(f"database write failed: {exc}") from exc
             raise
-        else:
-            self.db.execute("COMMIT")
         finally:
             self._depth = 0
 

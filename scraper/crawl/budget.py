@@ -38,6 +38,12 @@ class Budget:
         # site -> keys of the index children queued this run and not fetched yet
         self.granted: dict[str, set[str]] = {}
 
+    def page_ceiling(self) -> int:
+        """The most pages this run may fetch: `--max-pages`, or the sites' budgets summed."""
+        per_site = sum(site.max_pages or self.config.max_pages_per_site
+                       for site in self.sites.values())
+        return per_site if self.max_pages is None else min(self.max_pages, per_site)
+
     def left(self, site: str, kind: str | None = None) -> bool:
         """May `site` fetch one more page (or, for kind "sitemap", one more sitemap)?"""
         counts = self.counts[site]

@@ -82,7 +82,7 @@ class Crawler:
         self.settler = Settler(self.store, self.counts, self.queue, self.hosts,
                                self.start_keys, self.run_id)
         # the pool's processes are forked before anything big is in memory
-        self.pool = ExtractPool(self.extract_timeout)
+        self.pool = ExtractPool(self.extract_timeout, pages=self.budget.page_ceiling())
         self.stopping = GracefulStop(self.interrupts, self.scheduler.stop, self.grace)
         self.stopping.listen()
         try:

@@ -38,16 +38,23 @@ EXTRACT_TIMEOUT = 60.0
 # seconds on a quiet machine, more on a busy one. Losing it to the page limit loses them all.
 SITEMAP_TIMEOUT = 600.0
 TIMEOUT, CRASHED = "extract_timeout", "extract_crashed"
+# A run that may extract this many pages loads, before the pool forks, what only some pages
+# need (jusText's stop words, dateparser's locales: about 90 MB): shared, it costs the run
+# one copy instead of one per worker. A run of a few dozen pages (a sitemap index read with
+# a small budget) may need none of it, and would only carry it in every process.
+WARM_UP_ALL_PAGES = 200
 
 
 class ExtractPool:
     """`await pool.analyse(label, *args)` -> `Analysis`, or the reason it failed. At most one document per worker process is in the pool at a time,
     so the time limit counts from when the work starts, not from a wait in the queue."""
 
-    def __init__(self, timeout: float = EXTRACT_TIMEOUT) -> None:
+    def __init__(self, timeout: float = EXTRACT_TIMEOUT, pages: int | None = None) -> None:
+        """`pages`: the most pages the run may extract; a small run skips the warm-up's
+        lazily loaded data (see `_warm_up`)."""
         self.timeout = timeout
         self.workers = worker_count()
-        _warm_up()
+        _warm_up(lazy_data=pages is None or pages >= WARM_UP_ALL_PAGES)
         self.pool = _process_pool(self.workers)
         self.slots = asyncio.Semaphore(self.workers)
 
@@ -190,21 +197,23 @@ class TimedWorker:
             self._end()
 
 
-def _warm_up() -> None:
+def _warm_up(lazy_data: bool = True) -> None:
     """Load here, before the pool forks, what extraction loads on its first use: the
-    language model (about a second, 28 MB of arrays) and the stop words of trafilatura's
-    jusText fallback (all languages, 27 MB of strings, loaded by the first page that falls
-    back), and the dateparser locales htmldate builds one by one (44 MB, 2 s). Every
-    worker, a rebuilt pool's too, then has them from the start, shared
-    copy-on-write instead of one private copy each, and no document's time limit pays for
-    them. `gc.freeze()` keeps the collector of the workers off these objects: a collection
-    writes to every object it visits, which would copy the shared pages one by one."""
+    language model (about a second, 28 MB of arrays); with `lazy_data`, also the stop words
+    of trafilatura's jusText fallback (all languages, 42 MB as strings and jusText's
+    lowercased set, loaded by the first page that falls back) and the dateparser locales
+    htmldate builds one by one (44 MB, 2 s). Every worker, a rebuilt pool's too, then has
+    them from the start, shared copy-on-write instead of one private copy each, and no
+    document's time limit pays for them. `gc.freeze()` keeps the collector of the workers
+    off these objects: a collection writes to every object it visits, which would copy the
+    shared pages one by one."""
     from ..extract.dates import load_date_parser_locales
     from ..extract.meta import detect_language, load_fallback_stoplist
 
     detect_language("a warm-up sentence for the language model " * 4, min_chars=0)
-    load_fallback_stoplist()
-    load_date_parser_locales()
+    if lazy_data:
+        load_fallback_stoplist()
+        load_date_parser_locales()
     gc.collect()
     gc.freeze()
 

@@ -227,7 +227,7 @@ def _lost_text(paragraphs: list[str], tree: LexborHTMLParser) -> bool:
     """The precision pass kept less than a share of the page's prose (sentence-long text
     outside links, after the cleaner): it lost the text, or took a wrong block."""
     kept = sum(len(p) for p in paragraphs)
-    few_words = _word_count(" ".join(paragraphs)) < _LOST_TEXT_WORDS
+    few_words = _words_at_most(" ".join(paragraphs), _LOST_TEXT_WORDS - 1)
     if not few_words and tree.body is not None and kept >= _LOST_TEXT_SHARE * len(tree.body.text()):
         return False  # kept enough of all the page's text, let alone of its prose
     prose = prose_chars(tree)
@@ -374,17 +374,16 @@ def _is_date_line(paragraph: str) -> bool:
 
 def _drop_pull_quotes(paragraphs: list[str]) -> list[str]:
     """Drop a short quoted paragraph whose words reappear inside another one: a pull quote."""
+    candidates = [index for index, paragraph in enumerate(paragraphs)
+                  if paragraph[:1] in _QUOTES
+                  and _PULL_QUOTE_MIN_WORDS <= _word_count(paragraph) <= _PULL_QUOTE_MAX_WORDS]
+    if not candidates:  # most pages: no index of every paragraph's word runs to build
+        return paragraphs
     normalized = [_normalized(p.strip(_QUOTES)) for p in paragraphs]
     containing = _paragraphs_by_opening_words(normalized)
-    kept = []
-    for index, paragraph in enumerate(paragraphs):
-        words = _word_count(paragraph)
-        quoted = paragraph[:1] in _QUOTES
-        if quoted and _PULL_QUOTE_MIN_WORDS <= words <= _PULL_QUOTE_MAX_WORDS and \
-                _repeated_in_longer(index, normalized, containing):
-            continue
-        kept.append(paragraph)
-    return kept
+    dropped = {index for index in candidates
+               if _repeated_in_longer(index, normalized, containing)}
+    return [p for index, p in enumerate(paragraphs) if index not in dropped]
 
 
 def _paragraphs_by_opening_words(normalized: list[str]) -> dict[tuple[str, ...], set[int]]:

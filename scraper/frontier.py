@@ -81,10 +81,11 @@ class FrontierEntry:
     @property
     def host(self) -> str:
         """The politeness key: scheme-less host:port (two ports are two servers)."""
-        netloc = self.url.split("/", 3)[2] if self.url.count("/") >= 2 else ""
-        if not netloc or "?" in netloc or "#" in netloc:  # not scheme://netloc/...
-            netloc = urlsplit(self.url).netloc
-        return netloc.lower()
+        if self.url.startswith(("http://", "https://")):  # what clean_url gives: no urlsplit
+            netloc = self.url.split("/", 3)[2]
+            if "?" not in netloc and "#" not in netloc:
+                return netloc.lower()
+        return urlsplit(self.url).netloc.lower()
 
     @property
     def origin(self) -> str:

@@ -9,7 +9,9 @@ concurrency and one request in flight per host. A fresh world server (bench/worl
 subprocess) serves each run and logs every request. Per side, the medians of: pages/s
 (article rows stored / wall seconds of the whole command), CPU seconds per page (user + sys
 of the process tree), cores used (CPU s / wall s), peak RSS and PSS of the process tree
-(sampled every 50 ms), and their ratios. Then the ceiling: extract_article alone over the
+(sampled every 50 ms), and their ratios. Per run also the cores of the top process alone
+("main": the crawler's event loop, Scrapy's only process) and of the world's server
+("server": it shares the two cores, so neither side can have both to itself). Then the ceiling: extract_article alone over the
 same pages on all cores (a ProcessPoolExecutor), and the crawl's pages/s divided by it.
 
 Correctness, printed for every run: each article page of the world stored exactly once (rows
@@ -72,6 +74,7 @@ class Run:
     bodies_equal: int = 0
     body_mismatches: list[str] = field(default_factory=list)
     summary: dict | None = None  # the crawler's --json summary
+    server_cpu: float = 0.0  # CPU seconds of the world's server, on the same two cores
 
     @property
     def pages_per_s(self) -> float:
@@ -153,6 +156,7 @@ class Bench:
         with WorldServer(self.manifest_path, self.work / f"requests-{side}-{pair}.jsonl") as srv:
             measured = run_measured(cmd, cwd=ROOT, interval=self.args.interval)
             log = srv.stop()
+            server_cpu = srv.cpu
         if self.args.profile and spy_out.exists():
             print_hot_spots(spy_out, label=f"{side} pair {pair}")
         rows = _rows(db, side)
@@ -163,7 +167,7 @@ class Bench:
                   extra=sum(1 for u in urls if u not in self.articles),
                   duplicates=sum(n - 1 for n in urls.values() if n > 1),
                   polite=politeness(log, min_gap=self.args.delay),
-                  statuses=Counter(r["status"] for r in log))
+                  statuses=Counter(r["status"] for r in log), server_cpu=server_cpu)
         if side == OURS:
             try:
                 run.summary = json.loads(measured.stdout)
@@ -275,12 +279,15 @@ def report(bench: Bench, runs: list[Run], ceiling: tuple[float, int, int] | None
           f"expected; concurrency {args.concurrency}, one per host, per_host_delay "
           f"{args.delay}; {args.pairs} interleaved pair(s); {machine_load()}")
     head = (f"{'pair':>4}  {'side':<19}{'wall s':>8}{'pages/s':>9}{'CPU s':>8}{'CPU s/pg':>9}"
-            f"{'cores':>7}{'RSS MB':>8}{'PSS MB':>8}{'procs':>6}{'rows':>6}{'reqs':>6}")
+            f"{'cores':>7}{'main':>6}{'server':>7}{'RSS MB':>8}{'PSS MB':>8}{'procs':>6}"
+            f"{'rows':>6}{'reqs':>6}")
     print(head)
     for r in runs:
         mm = r.measured
         print(f"{r.pair:>4}  {LABELS[r.side]:<19}{mm.wall:>8.1f}{r.pages_per_s:>9.1f}"
-              f"{mm.cpu:>8.1f}{r.cpu_per_page:>9.3f}{mm.cores:>7.2f}{mm.peak_rss / MB:>8.0f}"
+              f"{mm.cpu:>8.1f}{r.cpu_per_page:>9.3f}{mm.cores:>7.2f}"
+              f"{mm.main_cpu / mm.wall if mm.wall else 0:>6.2f}"
+              f"{r.server_cpu / mm.wall if mm.wall else 0:>7.2f}{mm.peak_rss / MB:>8.0f}"
               f"{mm.peak_pss / MB:>8.0f}{mm.peak_processes:>6}{r.world_rows:>6}"
               f"{r.polite['requests']:>6}")
     med = {side: {

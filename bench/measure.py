@@ -32,6 +32,7 @@ class Measurement:
     peak_pss: int  # bytes, PSS summed over the tree, highest sample
     peak_main_rss: int  # bytes, RSS of the top process alone, highest sample
     peak_processes: int  # most processes seen at once in the tree
+    main_cpu: float  # user + sys seconds of the top process alone (last sample: a lower bound)
     returncode: int
     stdout: str
     stderr: str
@@ -122,7 +123,8 @@ def run_measured(cmd: list[str], cwd: Path | None = None, env: dict | None = Non
     cpu = max(rusage_cpu, sum(sampler.cpu.values()))
     return Measurement(wall=wall, cpu=cpu, peak_rss=sampler.peak_rss,
                        peak_pss=sampler.peak_pss, peak_main_rss=sampler.peak_main,
-                       peak_processes=sampler.peak_processes, returncode=returncode,
+                       peak_processes=sampler.peak_processes,
+                       main_cpu=sampler.cpu.get(proc.pid, 0.0), returncode=returncode,
                        stdout=stdout, stderr=stderr)
 
 

@@ -470,6 +470,7 @@ class WorldServer:
         self.ready_timeout = ready_timeout
         self.process: subprocess.Popen | None = None
         self.log: list[dict] | None = None
+        self.cpu = 0.0  # user + sys seconds the server used (it shares the machine's cores)
 
     def __enter__(self) -> WorldServer:
         self.log_path.unlink(missing_ok=True)
@@ -489,6 +490,7 @@ class WorldServer:
 
     def stop(self) -> list[dict]:
         if self.log is None and self.process is not None:
+            self.cpu = _cpu_seconds(self.process.pid)
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(60)
@@ -500,6 +502,15 @@ class WorldServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + sys seconds of a live process, from /proc (0 where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def read_log(path: Path) -> list[dict]:

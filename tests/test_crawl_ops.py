@@ -239,29 +239,39 @@ def _page_kept(db: Path, url: str) -> bool:
         return False
 
 
-def test_sigkill_between_keeping_the_page_and_storing_the_article_loses_nothing(tmp_path):
-    """Regression: a SIGKILL after the raw page is kept and before its article is stored
-    loses nothing: the next run fetches the page again with a plain GET (no 304 earned by
-    the validators of an entry that never settled) and stores the article."""
+def test_sigkill_between_fetching_the_page_and_storing_the_article_loses_nothing(tmp_path):
+    """Regression: a SIGKILL after the page is fetched and before its article is stored (it
+    is in analysis) loses nothing: the raw page, its validators and the article are written
+    in one transaction, so none of them is kept, and the next run fetches the page again
+    with a plain GET (no 304 earned by validators of an entry that never settled) and
+    stores the article."""
     db = tmp_path / "a.db"
     with SiteServer() as server:
         story = one_story_site(server, "")
         server.routes["/news/story-1"].body = slow_article(
             "Bridge reopens", story, 100_000).encode()  # a second or more: the kill window
+
+        def served() -> bool:
+            return any(r.path == "/news/story-1" for r in server.requests()) \
+                or proc.poll() is not None
+
         proc = _spawn_crawl(toml_for(server, tmp_path / "s.toml", 0.05), db)
         try:
-            _wait_for(lambda: _page_kept(db, story) or proc.poll() is not None, limit=60.0)
+            _wait_for(served, limit=60.0)
+            time.sleep(0.3)  # the response read, its analysis under way
             assert proc.poll() is None, "the crawl ended before the kill"
         finally:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
-        # killed in the window: the raw page is kept, the article is not stored yet
+        # killed in the window: neither the raw page nor the article is kept
         assert articles(db) == set() and frontier_row(db, story)[0] == "pending"
+        assert not _page_kept(db, story)
         run_crawl(config_for(server), db)
         second = [r.status for r in server.requests() if r.path == "/news/story-1"][1:]
     assert articles(db) == {story}
     assert second == [200]  # no 304 earned by validators of a page never settled
     assert frontier_row(db, story) == ("done", "article")
+    assert _page_kept(db, story)
 
 
 def test_bad_config_exits_2_with_every_problem(tmp_path):

@@ -24,25 +24,28 @@ this order):
     same-host redirect hop waits for the host's delay, outside the fetch deadline);
  6. retry (`engine.py`) transient failures (tenacity backoff with jitter, Retry-After) via
     the scheduler, within a per-run retry budget; other failures are counted by reason;
- 7. keep (`store/`) the raw response in `pages` (its validators wait for step 10), unless
-    its first KBs show binary data (`analyse.refused_binary`: an image or random bytes
+ 7. keep (`store/`) the raw response in `pages`, compressed by the worker that analyses it
+    and written in step 10's transaction (a page that failed analysis is kept on its own),
+    unless its first KBs show binary data (`analyse.refused_binary`: an image or random bytes
     served as a page), which fails the entry as not_html (not_xml for feeds and sitemaps)
     with neither keeping nor analysis;
- 8. analyse (`extract_pool.py` -> `analyse.py`, `discover/`, `extract/`) in a process pool
-    (the event loop never stalls), within EXTRACT_TIMEOUT (past it, or when the pool breaks,
-    the pool is rebuilt and the entry fails): feeds and sitemaps -> links; HTML -> an
-    `Article` (extraction decides whether it is one) and the page's links;
+ 8. analyse (`extract_pool.py` -> `analyse.py`, `discover/`, `extract/`) in worker processes
+    read by the event loop (which never stalls), each holding its document and the next,
+    within EXTRACT_TIMEOUT from the start of the work (past it, the worker is killed and
+    replaced and the entry fails; a worker that dies has its document tried once more):
+    feeds and sitemaps -> links; HTML -> an `Article` (extraction decides whether it is one)
+    and the page's links;
  9. identity (`identity.py`): the canonical URL (rel=canonical / og:url on the same site
     unless it names the home, a start or a listing page; else the final URL), folded
     through `url_key` and a per-site content key onto the first canonical URL stored for
     it: one row per article; an AMP copy sends us to its canonical page instead (queued like
     any link, `settle.py`);
-10. store (`settle.py`, `linkqueue.py`): upsert the article (only `is_article` pages become
-    rows), queue the new links (same site, not traps, bounded depth, not known or due for a
-    revisit), record the response's validators for the next conditional GET and mark the
-    entry done, all in one transaction, so a kill at any point loses and duplicates nothing
-    (a page kept but not settled is fetched in full again: no 304 can be earned before its
-    article is stored);
+10. store (`settle.py`, `linkqueue.py`): keep the raw response (step 7), upsert the article
+    (only `is_article` pages become rows), queue the new links (same site, not traps,
+    bounded depth, not known or due for a revisit), record the response's validators for the
+    next conditional GET and mark the entry done, all in one transaction, so a kill at any
+    point loses and duplicates nothing (an entry not settled is fetched in full again: no
+    304 can be earned before its article is stored);
 11. finish (`summary.py`): the run summary per site, stored in `runs` and returned, a
     `site failed` line (ERROR) for each site of which not one page answered; `exit_code`
     says how it went (0 ok, 1 every site failed, 4 some did, 130/143 SIGINT/SIGTERM;

@@ -19,10 +19,10 @@ from ..logs import set_run_id
 from ..models import CrawlConfig, Link, Page, SiteConfig
 from ..politeness import Scheduler
 from ..progress import Progress
-from ..store import Store, StoreError, pack_content
+from ..store import PackedContent, Store, StoreError, pack_content
 from ..urls import url_key
 from .budget import Budget, newest_sitemaps
-from .extract_pool import EXTRACT_TIMEOUT, SITEMAP_TIMEOUT, ExtractPool
+from .extract_pool import EXTRACT_TIMEOUT, SITEMAP_TIMEOUT, ExtractPool, analyse_and_pack
 from .frontier_sink import FrontierSink
 from .identity import site_hosts
 from .interrupts import GRACE, GracefulStop, Interrupts
@@ -250,20 +250,25 @@ class Crawler:
             return
         if entry.kind in (START, FEED):  # step 10: its links rank as front-page links
             self.queue.front(page.final_url)
-        # step 7: the raw response (idempotent); its validators are recorded only when the
-        # entry settles, with the article: a kill before that makes the next run fetch it.
-        # Compression runs in a thread (zlib lets go of the GIL): the loop keeps scheduling
-        packed = await asyncio.to_thread(pack_content, page.content)
-        page_id = self.store.save_page(page, entry.site, packed)
-        analysis = await self._analyse(entry, page, extract=entry.kind not in (START, LISTING))
-        if analysis is None or self.settler.swap_amp(entry, page, analysis):
+        extract = entry.kind not in (START, LISTING)
+        analysis, packed = await self._analyse(entry, page, extract=extract, pack=True)
+        # step 7: the raw response, compressed by the analysing worker (CPU off the loop),
+        # kept in the transaction that settles the entry; its validators are recorded with
+        # the article, so a kill before that makes the next run fetch it in full
+        if analysis is None:  # failed, and settled so: the response is kept all the same
+            self.store.save_page(page, entry.site, packed or await asyncio.to_thread(
+                pack_content, page.content))
             return
-        self.settler.settle(entry, page, analysis, page_id)  # steps 9-10
+        if self.settler.swap_amp(entry, page, analysis):
+            self.store.save_page(page, entry.site, packed)
+            return
+        self.settler.settle(entry, page, analysis, packed=packed)  # steps 9-10
 
-    async def _analyse(self, entry: FrontierEntry, page: Page, *,
-                       extract: bool) -> Analysis | None:
-        """Step 8 in the process pool. None when it failed: the entry is then settled as
-        failed ("extract_timeout", "extract_crashed")."""
+    async def _analyse(self, entry: FrontierEntry, page: Page, *, extract: bool,
+                       pack: bool = False) -> tuple[Analysis | None, PackedContent | None]:
+        """Step 8 in the process pool, and with `pack` the response compressed there for
+        step 7. No Analysis when it failed: the entry is then settled as failed
+        ("extract_timeout", "extract_crashed")."""
         want_links = entry.depth <= self.config.max_depth and entry.kind != ARTICLE \
             or entry.depth < self.config.max_depth
         # a sitemap's URLs are admitted in the worker (thousands at a time, off the loop)
@@ -273,18 +278,22 @@ class Crawler:
             if sitemap else None
         sink = FrontierSink(str(self.store.path), self.run_id, self.config.revisit_after) \
             if sitemap else None
-        outcome = await self.pool.analyse(
-            page.final_url, entry.kind, page.content, page.final_url, dict(page.headers),
-            self.hosts[entry.site], extract, want_links, dict(self.sites[entry.site].selectors),
-            admission, sink, timeout=SITEMAP_TIMEOUT if sitemap else None)
+        outcome = await self.pool.run(
+            page.final_url, analyse_and_pack, pack, entry.kind, page.content, page.final_url,
+            dict(page.headers), self.hosts[entry.site], extract, want_links,
+            dict(self.sites[entry.site].selectors), admission, sink,
+            timeout=SITEMAP_TIMEOUT if sitemap else None)
         if isinstance(outcome, str):
             log.warning("%s: %s; not analysed", entry.url, outcome)
             self.settler.failed(entry, outcome)
-            return None
-        if outcome.kind in REFUSED:  # a stored copy that is binary data
-            self._refused(entry, outcome.kind, outcome.error or "")
-            return None
-        return self._children_within_budget(entry, page, outcome) if sitemap else outcome
+            return None, None
+        analysis, packed = outcome
+        if analysis.kind in REFUSED:  # a stored copy that is binary data
+            self._refused(entry, analysis.kind, analysis.error or "")
+            return None, packed
+        if sitemap:
+            analysis = self._children_within_budget(entry, page, analysis)
+        return analysis, packed
 
     def _children_within_budget(self, entry: FrontierEntry, page: Page,
                                 analysis: Analysis) -> Analysis:
@@ -345,7 +354,7 @@ class Crawler:
             return
         if entry.kind in (START, FEED):
             self.queue.front(stored.final_url)
-        analysis = await self._analyse(entry, stored, extract=extract)
+        analysis, _ = await self._analyse(entry, stored, extract=extract)
         if analysis is not None:
             self.settler.settle(entry, stored, analysis, None,
                                 result=None if extract else result)

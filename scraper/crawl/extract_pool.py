@@ -1,10 +1,16 @@
-"""Step 8, analysis off the event loop: a process pool with a per-document time limit.
+"""Step 8, analysis off the event loop: worker processes with a per-document time limit.
 
-A pathological page (say 1 MB of deeply nested tags) can keep lexbor busy for minutes, and a
-running task in a ProcessPoolExecutor cannot be cancelled: past the limit the pool's
-processes are killed, a new pool is started, and the document fails with "extract_timeout".
-A pool that breaks (a worker died) is rebuilt the same way; the document that was in it is
-tried once more, since another document may have been what broke it.
+The pool is the event loop's own: each worker is a forked process on a socket pair, read by
+the loop itself (no executor threads between them), and holds up to `DEPTH` documents: while
+it analyses one, the next already waits in its socket, so no worker idles for the loop's
+round trip between two documents. The time limit counts from when a worker starts a
+document (when it sent back the one before), never from a wait in a queue.
+
+A pathological page (say 1 MB of deeply nested tags) can keep lexbor busy for minutes, and C
+code cannot be interrupted inside a process: past the limit that worker is killed, a new one
+forked in its place, and the document fails with "extract_timeout"; documents queued behind
+it go to the other workers. A worker that dies (a crash in C code, the OOM killer) has its
+document tried once more in a new process, then failed as "extract_crashed".
 
 The one-off commands (`scraper extract`, `scraper reextract`) get the same limit from
 `TimedWorker`: one worker process, one page at a time, killed and replaced past the limit.
@@ -13,6 +19,7 @@ The one-off commands (`scraper extract`, `scraper reextract`) get the same limit
 from __future__ import annotations
 
 import asyncio
+import collections
 import ctypes
 import ctypes.util
 import functools
@@ -20,14 +27,18 @@ import gc
 import logging
 import multiprocessing
 import os
+import pickle
+import socket
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..analyse import Analysis, analyse_document
+from ..store import PackedContent, pack_content
 
 log = logging.getLogger(__name__)
 
@@ -43,83 +54,295 @@ TIMEOUT, CRASHED = "extract_timeout", "extract_crashed"
 # one copy instead of one per worker. A run of a few dozen pages (a sitemap index read with
 # a small budget) may need none of it, and would only carry it in every process.
 WARM_UP_ALL_PAGES = 200
+# Documents a worker holds at once: the one it analyses and the next, waiting in its socket.
+DEPTH = 2
+_HEADER = 8  # bytes of a message's length, big-endian, before its pickle
+
+
+@dataclass(eq=False)
+class _Job:
+    label: str
+    call: tuple  # (function, args), pickled to the worker
+    timeout: float
+    future: asyncio.Future
+    # allowed more than a page's time (a sitemap): nothing is queued behind it
+    long: bool = False
+    attempts: int = 0
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: Any  # multiprocessing's forked Process
+    sock: socket.socket  # the pool's end
+    jobs: collections.deque = field(default_factory=collections.deque)  # sent, in order
+    inbox: bytearray = field(default_factory=bytearray)  # answers read, not yet whole
+    outbox: bytearray = field(default_factory=bytearray)  # documents not yet written
+    loop: asyncio.AbstractEventLoop | None = None  # watching the socket, once one does
+    timer: asyncio.TimerHandle | None = None
+    retired: bool = False  # killed or shut down by the pool: its end is no crash
 
 
 class ExtractPool:
-    """`await pool.analyse(label, *args)` -> `Analysis`, or the reason it failed. At most one document per worker process is in the pool at a time,
-    so the time limit counts from when the work starts, not from a wait in the queue."""
+    """`await pool.analyse(label, *args)` -> `Analysis`, or the reason it failed;
+    `await pool.run(label, fn, *args)` -> `fn(*args)` run in a worker (`fn` a module-level
+    function), or the reason. An exception `fn` raises is raised here. Use inside the event
+    loop that awaits it; `shutdown()` or `kill()` at the end."""
 
-    def __init__(self, timeout: float = EXTRACT_TIMEOUT, pages: int | None = None) -> None:
+    def __init__(self, timeout: float = EXTRACT_TIMEOUT, pages: int | None = None,
+                 workers: int | None = None) -> None:
         """`pages`: the most pages the run may extract; a small run skips the warm-up's
-        lazily loaded data (see `_warm_up`)."""
+        lazily loaded data (see `_warm_up`). The workers are forked here, before the run
+        loads anything big."""
         self.timeout = timeout
-        self.workers = worker_count()
+        self.workers = workers or worker_count()
         _warm_up(lazy_data=pages is None or pages >= WARM_UP_ALL_PAGES)
-        self.pool = _process_pool(self.workers)
-        self.slots = asyncio.Semaphore(self.workers)
+        self._waiting: collections.deque[_Job] = collections.deque()
+        self._closed = False
+        self._pool: list[_Worker] = []
+        for _ in range(self.workers):
+            self._pool.append(self._fork())
 
     async def analyse(self, label: str, *args, timeout: float | None = None) -> Analysis | str:
         """`args` are `analyse_document`'s. `label` (the URL) names the document in logs;
         `timeout` replaces the pool's limit for this document (a 50,000-URL sitemap)."""
-        async with self.slots:
-            return await self._analyse(label, args, timeout or self.timeout)
+        return await self.run(label, _analyse_and_trim, *args, timeout=timeout)
 
-    async def _analyse(self, label: str, args: tuple, timeout: float) -> Analysis | str:
-        for attempt in (1, 2):  # a second try only when another task broke the pool
-            pool = self.pool
-            outcome = await self._in_pool(pool, args, timeout)
-            if not isinstance(outcome, str):
-                return outcome
-            if outcome == TIMEOUT:
-                self._rebuild(pool, f"{label}: analysis exceeded {timeout:.0f}s")
-                break
-            if pool is self.pool:  # this pool broke while it had our document
-                self._rebuild(pool, f"{label}: analysis pool broke")
-                if attempt == 2:
-                    break
-        return outcome
+    async def run(self, label: str, fn: Callable[..., Any], *args,
+                  timeout: float | None = None) -> Any:
+        if self._closed:
+            return CRASHED
+        limit = timeout or self.timeout
+        job = _Job(label, (fn, args), limit, asyncio.get_running_loop().create_future(),
+                   long=limit > self.timeout)
+        self._waiting.append(job)
+        self._pump()
+        return await job.future
 
     def shutdown(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        """End the workers once they finish what they hold (nothing, at the end of a run)."""
+        self._close(kill=False)
 
     def kill(self) -> None:
-        """End the pool now, without waiting for a document still in analysis (a crawl
+        """End the workers now, without waiting for a document still in analysis (a crawl
         stopped by a signal)."""
-        processes = list((getattr(self.pool, "_processes", None) or {}).values())
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.kill()
+        self._close(kill=True)
 
-    async def _in_pool(self, pool: ProcessPoolExecutor, args: tuple,
-                       timeout: float) -> Analysis | str:
-        """The Analysis, or TIMEOUT, or CRASHED (the pool broke or was shut down while this
-        task waited in it)."""
+    # -- dispatch
+
+    def _pump(self) -> None:
+        """Send waiting documents to workers with room: an idle worker first, then one whose
+        current document is an ordinary page."""
+        while self._waiting:
+            worker = self._pick()
+            if worker is None:
+                return
+            job = self._waiting.popleft()
+            if not job.future.done():  # not given up on (a task cancelled at a stop)
+                self._send(worker, job)
+
+    def _pick(self) -> _Worker | None:
+        idle = [w for w in self._pool if not w.jobs]
+        if idle:
+            return idle[0]
+        room = [w for w in self._pool if len(w.jobs) < DEPTH and not w.jobs[0].long]
+        return min(room, key=lambda w: len(w.jobs)) if room else None
+
+    def _send(self, worker: _Worker, job: _Job) -> None:
+        if worker.loop is None:
+            self._watch(worker)
+        worker.jobs.append(job)
+        if len(worker.jobs) == 1:
+            self._start_clock(worker)
+        data = pickle.dumps(job.call, protocol=pickle.HIGHEST_PROTOCOL)
+        worker.outbox += len(data).to_bytes(_HEADER, "big")
+        worker.outbox += data
+        self._flush(worker)
+
+    def _start_clock(self, worker: _Worker) -> None:
+        """The time limit of the worker's current document, from now: it starts it now (it
+        was idle, or has just sent back the one before)."""
+        if worker.timer is not None:
+            worker.timer.cancel()
+            worker.timer = None
+        if worker.jobs:
+            head = worker.jobs[0]
+            worker.timer = asyncio.get_running_loop().call_later(
+                head.timeout, self._timed_out, worker, head)
+
+    # -- answers and failures
+
+    def _readable(self, worker: _Worker) -> None:
         try:
-            future = pool.submit(_analyse_and_trim, *args)
-        except (BrokenProcessPool, RuntimeError):
-            return CRASHED
-        waiter = asyncio.wrap_future(future)
-        waiter.add_done_callback(_consume)
-        done, _ = await asyncio.wait({waiter}, timeout=timeout)
-        if not done:
-            return TIMEOUT
-        if future.cancelled() or isinstance(future.exception(), BrokenProcessPool):
-            return CRASHED
-        return future.result()
+            data = worker.sock.recv(1 << 20)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # the worker's end closed: its process ended
+            self._died(worker)
+            return
+        worker.inbox += data
+        while len(worker.inbox) >= _HEADER:
+            size = int.from_bytes(worker.inbox[:_HEADER], "big")
+            if len(worker.inbox) < _HEADER + size:
+                break
+            answer = bytes(worker.inbox[_HEADER:_HEADER + size])
+            del worker.inbox[:_HEADER + size]
+            self._answered(worker, answer)
+            if worker.retired:
+                return
 
-    def _rebuild(self, broken: ProcessPoolExecutor, why: str) -> None:
-        """Kill the pool's processes and start a new pool. Documents other workers had in
-        the old pool are resubmitted by them."""
-        if broken is not self.pool:
-            return  # rebuilt already
-        log.warning("%s; restarting the analysis pool", why)
-        self.pool = _process_pool(self.workers)
-        # ProcessPoolExecutor has no public way to end its workers before Python 3.14
-        # (kill_workers); its private `_processes` maps pid -> Process
-        processes = list((getattr(broken, "_processes", None) or {}).values())
-        broken.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.kill()
+    def _flush(self, worker: _Worker) -> None:
+        """Write what the socket takes now; the rest when it is writable again (the worker
+        reads the next document only once it has sent back the one before)."""
+        if worker.retired or worker.loop is None:
+            return
+        try:
+            sent = worker.sock.send(worker.outbox)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:  # the worker is gone; its reader sees the end and replaces it
+            worker.outbox.clear()
+            sent = 0
+        del worker.outbox[:sent]
+        if worker.outbox:
+            worker.loop.add_writer(worker.sock.fileno(), self._flush, worker)
+        else:
+            worker.loop.remove_writer(worker.sock.fileno())
+
+    def _answered(self, worker: _Worker, data: bytes) -> None:
+        job = worker.jobs.popleft()
+        self._start_clock(worker)
+        ok, value = pickle.loads(data)
+        if not job.future.done():
+            if ok:
+                job.future.set_result(value)
+            else:
+                job.future.set_exception(value)
+        self._pump()
+
+    def _timed_out(self, worker: _Worker, job: _Job) -> None:
+        worker.timer = None
+        if worker.retired or not worker.jobs or worker.jobs[0] is not job:
+            return
+        log.warning("%s: analysis exceeded %.0fs; restarting its worker process", job.label,
+                    job.timeout)
+        worker.jobs.popleft()
+        if not job.future.done():
+            job.future.set_result(TIMEOUT)
+        self._replace(worker)
+
+    def _died(self, worker: _Worker) -> None:
+        """The worker's process ended on its own: its current document may be what killed it
+        (tried once more, in a new process), or another cause (the OOM killer)."""
+        if worker.retired or self._closed:
+            return
+        worker.process.join(1.0)
+        head = worker.jobs[0] if worker.jobs else None
+        log.warning("analysis worker %s ended (exit code %s)%s; restarting it",
+                    worker.process.pid, worker.process.exitcode,
+                    f" while analysing {head.label}" if head else "")
+        if head is not None:
+            head.attempts += 1
+            if head.attempts >= 2:
+                worker.jobs.popleft()
+                if not head.future.done():
+                    head.future.set_result(CRASHED)
+        self._replace(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill `worker`, fork a new one in its place, and send what it held elsewhere."""
+        self._retire(worker, kill=True)
+        self._waiting.extendleft(reversed(worker.jobs))
+        worker.jobs.clear()
+        self._pool[self._pool.index(worker)] = self._fork()
+        self._pump()
+
+    # -- processes
+
+    def _fork(self) -> _Worker:
+        ours, theirs = socket.socketpair()
+        others = [w.sock for w in self._pool]  # the pool's ends of the other workers
+        context = multiprocessing.get_context(
+            "fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        process = context.Process(target=_serve, args=(theirs, ours, others, os.getpid()),
+                                  daemon=True, name="scraper-analysis")
+        process.start()
+        theirs.close()
+        return _Worker(process=process, sock=ours)
+
+    def _watch(self, worker: _Worker) -> None:
+        """The running loop reads the worker's answers as they come (at its first document:
+        the pool may be made before the loop runs)."""
+        worker.sock.setblocking(False)
+        worker.loop = asyncio.get_running_loop()
+        worker.loop.add_reader(worker.sock.fileno(), self._readable, worker)
+
+    def _retire(self, worker: _Worker, kill: bool) -> None:
+        worker.retired = True
+        if worker.timer is not None:
+            worker.timer.cancel()
+            worker.timer = None
+        if worker.loop is not None and not worker.loop.is_closed():
+            worker.loop.remove_reader(worker.sock.fileno())
+            worker.loop.remove_writer(worker.sock.fileno())
+        if kill and worker.process.is_alive():
+            worker.process.kill()
+        worker.sock.close()  # the worker reads an end of input and exits
+
+    def _close(self, kill: bool) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for worker in self._pool:
+            self._retire(worker, kill)
+        for worker in self._pool:
+            worker.process.join(0.1 if kill else 5.0)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(1.0)
+            for job in worker.jobs:
+                if not job.future.done():
+                    job.future.set_result(CRASHED)
+        for job in self._waiting:
+            if not job.future.done():
+                job.future.set_result(CRASHED)
+        self._waiting.clear()
+
+
+def _serve(sock: socket.socket, theirs: socket.socket, others: list[socket.socket],
+           parent_pid: int) -> None:
+    """A worker's life: read a document, analyse it, send back what it gave, until the pool
+    closes its end (or the crawl process dies: `_watch_parent`)."""
+    theirs.close()
+    for other in others:  # copies of other workers' pool ends: they would hide their EOF
+        other.close()
+    _watch_parent(parent_pid)
+    stream = sock.makefile("rb")
+    while True:
+        head = stream.read(_HEADER)
+        if len(head) < _HEADER:
+            return
+        fn, args = pickle.loads(stream.read(int.from_bytes(head, "big")))
+        try:
+            answer = pickle.dumps((True, fn(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the crawl process
+            answer = _pickled_error(exc)
+        sock.sendall(len(answer).to_bytes(_HEADER, "big") + answer)
+
+
+def _pickled_error(exc: BaseException) -> bytes:
+    try:
+        return pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # an exception that does not pickle: its text at least
+        return pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+def analyse_and_pack(pack: bool, *args) -> tuple[Analysis, PackedContent | None]:
+    """`analyse_document(*args)` and, with `pack`, the raw page compressed for `pages`
+    (`args[1]` is its content): the worker's CPU, not the event loop's."""
+    analysis = _analyse_and_trim(*args)
+    return analysis, pack_content(args[1]) if pack else None
 
 
 def _analyse_and_trim(*args) -> Analysis:
@@ -224,12 +447,6 @@ def worker_count() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
-
-
-def _consume(future: asyncio.Future) -> None:
-    """Read a pool future's outcome, so one nobody waits for any more logs nothing."""
-    if not future.cancelled():
-        future.exception()
 
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:

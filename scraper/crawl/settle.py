@@ -1,10 +1,10 @@
-"""Steps 9 and 10, settling an entry: one transaction for the article, its links and its
-validators, so a kill at any point loses and duplicates nothing. The validators are read
-back here too, for step 5's conditional GET and a 304's stored copy.
+"""Steps 7, 9 and 10, settling an entry: one transaction for the raw response, the article,
+its links and its validators, so a kill at any point loses and duplicates nothing. The
+validators are read back here too, for step 5's conditional GET and a 304's stored copy.
 
-A page kept (step 7) but not settled is fetched in full again by the next run: its
-validators are recorded only here, with the article, so no 304 can be earned before the
-article is stored. Only pages extraction judged to be articles become rows.
+An entry not settled is fetched in full again by the next run: its validators are recorded
+only here, with the article, so no 304 can be earned before the article is stored. Only
+pages extraction judged to be articles become rows.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import replace
 from ..analyse import Analysis
 from ..frontier import FrontierEntry
 from ..models import Article, Link, Page
-from ..store import Store
+from ..store import PackedContent, Store
 from ..urls import clean_url, is_amp_url, same_site, url_key
 from .identity import content_key, feed_hints, trusted_canonical
 from .linkqueue import LinkQueue
@@ -40,11 +40,16 @@ class Settler:
         self.run_id = run_id
 
     def settle(self, entry: FrontierEntry, page: Page, analysis: Analysis,
-               page_id: int | None, result: str | None = None) -> None:
-        """Steps 9-10 in one transaction: article row, new links, entry done."""
+               page_id: int | None = None, result: str | None = None,
+               packed: PackedContent | None = None) -> None:
+        """Steps 7 and 9-10 in one transaction: the raw response (when `packed` is given, its
+        compressed copy), article row, new links, entry done. `page_id`: the response
+        kept already."""
         counts = self.counts[entry.site]
         keys = [entry.key]
         with self.store.transaction():
+            if packed is not None:
+                page_id = self.store.save_page(page, entry.site, packed)
             if page_id is not None:  # step 7's validators, only now the page is settled
                 self._keep_validators(entry, page, page_id)
             if analysis.article is not None and analysis.article.is_article:

@@ -19,7 +19,7 @@ from ..logs import set_run_id
 from ..models import CrawlConfig, Link, Page, SiteConfig
 from ..politeness import Scheduler
 from ..progress import Progress
-from ..store import PackedContent, Store, StoreError, pack_content
+from ..store import Checkpointer, PackedContent, Store, StoreError, pack_content
 from ..urls import url_key
 from .budget import Budget, newest_sitemaps
 from .extract_pool import EXTRACT_TIMEOUT, SITEMAP_TIMEOUT, ExtractPool, analyse_and_pack
@@ -85,9 +85,11 @@ class Crawler:
         self.pool = ExtractPool(self.extract_timeout, pages=self.budget.page_ceiling())
         self.stopping = GracefulStop(self.interrupts, self.scheduler.stop, self.grace)
         self.stopping.listen()
+        # commits never wait on a checkpoint's fsync: a thread does them (store.Checkpointer)
+        self.store.defer_checkpoints()
         try:
             self._seed()  # step 2
-            with self.progress:
+            with self.progress, Checkpointer(self.store.path):
                 async with Fetcher(self.config) as self.fetcher:
                     workers = max(1, self.config.concurrency)
                     tasks = [asyncio.create_task(self._worker()) for _ in range(workers)]

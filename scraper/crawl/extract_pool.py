@@ -95,6 +95,7 @@ class ExtractPool:
         loads anything big."""
         self.timeout = timeout
         self.workers = workers or worker_count()
+        _map_big_buffers()
         _warm_up(lazy_data=pages is None or pages >= WARM_UP_ALL_PAGES)
         self._waiting: collections.deque[_Job] = collections.deque()
         self._closed = False
@@ -362,11 +363,30 @@ def _malloc_trim() -> None:
         trim(0)
 
 
-@functools.cache
+def _map_big_buffers() -> None:
+    """Every allocation of 1 MB or more (a response, a sitemap of 7 MB, its pickled copy)
+    gets pages of its own from the system, handed back when it is freed. By default glibc
+    raises that threshold to the largest block freed so far (up to 32 MB), after which such
+    buffers come from the heap, which keeps its high-water mark: the crawl process grew by
+    the size of every sitemap that waited for analysis at once. Set in the crawl process
+    before its workers fork, so it holds in them too."""
+    mallopt = _libc_function("mallopt")
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, 1 << 20)
+
+
+_M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+
+
 def _libc_trim():
+    return _libc_function("malloc_trim")
+
+
+@functools.cache
+def _libc_function(name: str):
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to tune
         return None
 
 

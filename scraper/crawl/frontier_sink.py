@@ -24,6 +24,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from ..lock import writer_turn
 from ..store import Store
 
 CHUNK = 5_000  # rows per transaction: ~0.1 s of writing, so the crawl's own writes barely wait
@@ -75,9 +76,10 @@ class ChunkWriter:
         self._thread.shutdown(wait=False, cancel_futures=True)
 
     def _write(self, rows: list[tuple]) -> int:
-        return _store(self.sink.db_path).frontier_add(
-            rows, run_id=self.sink.run_id, now=time.time(),
-            revisit_after=self.sink.revisit_after)
+        with writer_turn(self.sink.db_path):  # the other workers' chunks wait their turn
+            return _store(self.sink.db_path).frontier_add(
+                rows, run_id=self.sink.run_id, now=time.time(),
+                revisit_after=self.sink.revisit_after)
 
 
 def _store(path: str) -> Store:
@@ -85,4 +87,5 @@ def _store(path: str) -> Store:
     store = _stores.get(key)
     if store is None:
         store = _stores[key] = Store(path)
+        store.defer_checkpoints()  # the crawl's Checkpointer does them
     return store

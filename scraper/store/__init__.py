@@ -17,6 +17,7 @@ transactions, runs), `articles.py` (articles, versions, authors, pages, search) 
 
 from .articles import ArticleTables
 from .crawl_state import CrawlState
+from .database import Checkpointer
 from .records import (
     VERSIONED_FIELDS,
     PackedContent,
@@ -27,7 +28,7 @@ from .records import (
     pack_content,
 )
 
-__all__ = ["VERSIONED_FIELDS", "PackedContent", "RunRecord", "Store", "StoreError", "StoredPage",
+__all__ = ["VERSIONED_FIELDS", "Checkpointer", "PackedContent", "RunRecord", "Store", "StoreError", "StoredPage",
            "article_from_row", "pack_content"]
 
 

@@ -76,6 +76,7 @@ class CrawlState(Database):
                  "updated_at = ? WHERE key = ? AND state != 'pending' "
                  "AND coalesce(fetched_run, -1) != ? AND ((state = 'failed' AND fetched_at <= ?) "
                  "OR (result = 'article' AND fetched_at < ?))")
+        rows = sorted(rows)  # by key: the inserts walk the key index in order, not at random
         with self.transaction():
             before = self.db.conn.total_changes
             self.db.conn.executemany(insert, (row[:-1] + (stamp, stamp) for row in rows))

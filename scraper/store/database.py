@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,6 +74,13 @@ class Database:
 
     def close(self) -> None:
         self.db.close()
+
+    def defer_checkpoints(self) -> None:
+        """Commits on this connection never copy the WAL back into the database (SQLite's
+        automatic checkpoint, which waits on fsync in the committing thread): a
+        `Checkpointer` does it in the background. For the crawl's writers (the event loop,
+        the workers admitting a sitemap's URLs)."""
+        self.db.execute("PRAGMA wal_autocheckpoint = 0")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -158,3 +166,43 @@ class Database:
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
+
+class Checkpointer:
+    """A thread that copies the WAL back into the database every `interval` seconds
+    (`PRAGMA wal_checkpoint(PASSIVE)`: it never blocks a reader or a writer), on its own
+    connection, for connections that `defer_checkpoints()`. Its fsyncs then wait in this
+    thread, not in the event loop or a worker holding the write lock. A kill leaves a WAL
+    SQLite recovers at the next open, as after any kill. `with Checkpointer(path):`."""
+
+    def __init__(self, path: str | Path, interval: float = 1.0) -> None:
+        self.path, self.interval = Path(path), interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="checkpointer")
+
+    def __enter__(self) -> Checkpointer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+        except sqlite3.Error as exc:
+            log.warning("no background checkpoints of %s: %s", self.path, exc)
+            return
+        try:
+            while not self._stop.wait(self.interval):
+                self._checkpoint(conn)
+            self._checkpoint(conn)  # what the last interval wrote
+        finally:
+            conn.close()
+
+    def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as exc:  # busy or full: the next round tries again
+            log.debug("checkpoint of %s: %s", self.path, exc)

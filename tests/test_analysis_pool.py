@@ -155,3 +155,22 @@ def test_shutdown_and_kill_leave_no_worker_behind():
     for kill in (False, True):
         processes = asyncio.run(main(kill))
         assert all(not p.is_alive() for p in processes)
+
+
+def _length(data: bytes) -> int:
+    return len(data)
+
+
+def test_documents_larger_than_the_socket_buffer_arrive_whole():
+    """A 7 MB sitemap is written a piece at a time as the worker reads it."""
+    async def main():
+        pool = _pool(2)
+        try:
+            sizes = [8_000_000, 3, 5_000_000, 70_000]
+            return sizes, await asyncio.gather(*(pool.run(f"doc {n}", _length, b"x" * n)
+                                                 for n in sizes))
+        finally:
+            pool.shutdown()
+
+    sizes, answers = asyncio.run(main())
+    assert answers == sizes

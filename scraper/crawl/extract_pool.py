@@ -76,7 +76,8 @@ class _Worker:
     sock: socket.socket  # the pool's end
     jobs: collections.deque = field(default_factory=collections.deque)  # sent, in order
     inbox: bytearray = field(default_factory=bytearray)  # answers read, not yet whole
-    outbox: bytearray = field(default_factory=bytearray)  # documents not yet written
+    # documents not yet written, as views of their pickles (a 7 MB sitemap is not copied)
+    outbox: collections.deque = field(default_factory=collections.deque)
     loop: asyncio.AbstractEventLoop | None = None  # watching the socket, once one does
     timer: asyncio.TimerHandle | None = None
     retired: bool = False  # killed or shut down by the pool: its end is no crash
@@ -155,8 +156,8 @@ class ExtractPool:
         if len(worker.jobs) == 1:
             self._start_clock(worker)
         data = pickle.dumps(job.call, protocol=pickle.HIGHEST_PROTOCOL)
-        worker.outbox += len(data).to_bytes(_HEADER, "big")
-        worker.outbox += data
+        worker.outbox.append(memoryview(len(data).to_bytes(_HEADER, "big")))
+        worker.outbox.append(memoryview(data))
         self._flush(worker)
 
     def _start_clock(self, worker: _Worker) -> None:
@@ -198,14 +199,19 @@ class ExtractPool:
         reads the next document only once it has sent back the one before)."""
         if worker.retired or worker.loop is None:
             return
-        try:
-            sent = worker.sock.send(worker.outbox)
-        except (BlockingIOError, InterruptedError):
-            sent = 0
-        except OSError:  # the worker is gone; its reader sees the end and replaces it
-            worker.outbox.clear()
-            sent = 0
-        del worker.outbox[:sent]
+        while worker.outbox:
+            head = worker.outbox[0]
+            try:
+                sent = worker.sock.send(head)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:  # the worker is gone; its reader sees the end and replaces it
+                worker.outbox.clear()
+                break
+            if sent < len(head):
+                worker.outbox[0] = head[sent:]
+                break
+            worker.outbox.popleft()
         if worker.outbox:
             worker.loop.add_writer(worker.sock.fileno(), self._flush, worker)
         else:

@@ -174,3 +174,22 @@ def test_documents_larger_than_the_socket_buffer_arrive_whole():
 
     sizes, answers = asyncio.run(main())
     assert answers == sizes
+
+
+def test_an_argument_that_cannot_be_pickled_fails_its_call_alone():
+    async def main():
+        pool = _pool(1)
+        try:
+            try:
+                await pool.run("bad argument", _length, lambda: None)
+            except Exception as exc:  # pickle's own error, raised to the caller
+                raised = type(exc).__name__
+            else:
+                raised = None
+            return raised, await pool.run("next", _length, b"abc")
+        finally:
+            pool.shutdown()
+
+    raised, answer = asyncio.run(main())
+    assert raised is not None
+    assert answer == 3

@@ -150,12 +150,16 @@ class ExtractPool:
         return min(room, key=lambda w: len(w.jobs)) if room else None
 
     def _send(self, worker: _Worker, job: _Job) -> None:
+        try:
+            data = pickle.dumps(job.call, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an argument that cannot cross: the caller's error
+            job.future.set_exception(exc)
+            return
         if worker.loop is None:
             self._watch(worker)
         worker.jobs.append(job)
         if len(worker.jobs) == 1:
             self._start_clock(worker)
-        data = pickle.dumps(job.call, protocol=pickle.HIGHEST_PROTOCOL)
         worker.outbox.append(memoryview(len(data).to_bytes(_HEADER, "big")))
         worker.outbox.append(memoryview(data))
         self._flush(worker)

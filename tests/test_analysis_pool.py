@@ -193,3 +193,22 @@ def test_an_argument_that_cannot_be_pickled_fails_its_call_alone():
     raised, answer = asyncio.run(main())
     assert raised is not None
     assert answer == 3
+
+
+def test_a_worker_that_grew_hands_its_free_heap_back():
+    """_HeapWatch trims once the process grew past GROWTH since its last trim, and not
+    before (here in this process, as in a worker)."""
+    from scraper.crawl.extract_pool import _HEAP, _resident_bytes
+
+    _HEAP.pid = 0
+    _HEAP.after_document()  # the first document: the floor
+    floor = _HEAP.floor
+    blocks = [bytes(2000) + bytes([n % 256]) for n in range(40_000)]  # 80 MB of malloc'd blocks
+    pinned = bytes(2000) + b"x"  # a block above them: free() alone cannot shrink the heap
+    del blocks
+    grown = _resident_bytes()
+    assert grown > floor + _HEAP.GROWTH  # freed, but still resident
+    _HEAP.after_document()
+    assert _resident_bytes() < grown - 40 * 1024 * 1024  # handed back
+    assert abs(_HEAP.floor - _resident_bytes()) < 1024 * 1024
+    assert pinned

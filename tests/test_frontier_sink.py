@@ -61,3 +61,17 @@ def test_a_store_that_cannot_write_raises_store_error(tmp_path):
     with pytest.raises(StoreError):
         _analyse(_urlset([f"https://n.example/a-{i}" for i in range(50)]), sink)
 
+
+
+def test_a_chunk_with_one_key_twice_and_a_missing_field_is_written(tmp_path):
+    """Chunks are sorted by key before the insert: two rows of one key that differ only in a
+    field one of them lacks (None against a title) must not be compared past the key."""
+    db = tmp_path / "c.db"
+    with Store(db) as store:
+        row = ("n.example/a", "https://n.example/a", "s", "article", "sitemap", 1,
+               "https://n.example/s.xml", None, None, None, "n.example", 0, 1, 0.0, 0.0)
+        titled = row[:7] + ("A title",) + row[8:]
+        added = store.frontier_add([titled, row, ("n.example/0",) + row[1:]], run_id=1,
+                                   now=time.time(), revisit_after=86400.0)
+    assert added == 2
+    assert _pending(db) == ["n.example/0", "n.example/a"]

@@ -84,9 +84,9 @@ class _Worker:
 
 
 class ExtractPool:
-    """`await pool.analyse(label, *args)` -> `Analysis`, or the reason it failed;
-    `await pool.run(label, fn, *args)` -> `fn(*args)` run in a worker (`fn` a module-level
-    function), or the reason. An exception `fn` raises is raised here. Use inside the event
+    """`await pool.run(label, fn, *args)` -> `fn(*args)` run in a worker (`fn` a module-level
+    function, the crawl's is `analyse_and_pack`), or the reason it failed (TIMEOUT,
+    CRASHED). An exception `fn` raises is raised here. Use inside the event
     loop that awaits it; `shutdown()` or `kill()` at the end."""
 
     def __init__(self, timeout: float = EXTRACT_TIMEOUT, pages: int | None = None,
@@ -103,11 +103,6 @@ class ExtractPool:
         self._pool: list[_Worker] = []
         for _ in range(self.workers):
             self._pool.append(self._fork())
-
-    async def analyse(self, label: str, *args, timeout: float | None = None) -> Analysis | str:
-        """`args` are `analyse_document`'s. `label` (the URL) names the document in logs;
-        `timeout` replaces the pool's limit for this document (a 50,000-URL sitemap)."""
-        return await self.run(label, _analyse_and_trim, *args, timeout=timeout)
 
     async def run(self, label: str, fn: Callable[..., Any], *args,
                   timeout: float | None = None) -> Any:
@@ -350,17 +345,11 @@ def _pickled_error(exc: BaseException) -> bytes:
 
 
 def analyse_and_pack(pack: bool, *args) -> tuple[Analysis, PackedContent | None]:
-    """`analyse_document(*args)` and, with `pack`, the raw page compressed for `pages`
-    (`args[1]` is its content): the worker's CPU, not the event loop's."""
-    analysis = _analyse_and_trim(*args)
-    return analysis, pack_content(args[1]) if pack else None
-
-
-def _analyse_and_trim(*args) -> Analysis:
-    """`analyse_document` in a worker, then, when the worker has grown, the heap's free
-    memory handed back to the system (`_HeapWatch`)."""
+    """In a worker: `analyse_document(*args)` and, with `pack`, the raw page compressed for
+    `pages` (`args[1]` is its content: the worker's CPU, not the event loop's); then, when
+    the worker has grown, its free heap handed back to the system (`_HeapWatch`)."""
     try:
-        return analyse_document(*args)
+        return analyse_document(*args), pack_content(args[1]) if pack else None
     finally:
         _HEAP.after_document()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Container
+from operator import itemgetter
 from typing import Any
 
 from ..frontier import FrontierEntry
@@ -76,7 +77,9 @@ class CrawlState(Database):
                  "updated_at = ? WHERE key = ? AND state != 'pending' "
                  "AND coalesce(fetched_run, -1) != ? AND ((state = 'failed' AND fetched_at <= ?) "
                  "OR (result = 'article' AND fetched_at < ?))")
-        rows = sorted(rows)  # by key: the inserts walk the key index in order, not at random
+        # by key alone (two rows of one key may differ in a None field): the inserts walk the
+        # key index in order, not at random
+        rows = sorted(rows, key=itemgetter(0))
         with self.transaction():
             before = self.db.conn.total_changes
             self.db.conn.executemany(insert, (row[:-1] + (stamp, stamp) for row in rows))

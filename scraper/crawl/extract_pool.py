@@ -50,7 +50,7 @@ EXTRACT_TIMEOUT = 60.0
 SITEMAP_TIMEOUT = 600.0
 TIMEOUT, CRASHED = "extract_timeout", "extract_crashed"
 # A run that may extract this many pages loads, before the pool forks, what only some pages
-# need (jusText's stop words, dateparser's locales: about 90 MB): shared, it costs the run
+# need (jusText's stop words: about 40 MB): shared, it costs the run
 # one copy instead of one per worker. A run of a few dozen pages (a sitemap index read with
 # a small budget) may need none of it, and would only carry it in every process.
 WARM_UP_ALL_PAGES = 200
@@ -480,19 +480,18 @@ def _warm_up(lazy_data: bool = True) -> None:
     """Load here, before the pool forks, what extraction loads on its first use: the
     language model (about a second, 28 MB of arrays); with `lazy_data`, also the stop words
     of trafilatura's jusText fallback (all languages, 42 MB as strings and jusText's
-    lowercased set, loaded by the first page that falls back) and the dateparser locales
-    htmldate builds one by one (44 MB, 2 s). Every worker, a rebuilt pool's too, then has
-    them from the start, shared copy-on-write instead of one private copy each, and no
-    document's time limit pays for them. `gc.freeze()` keeps the collector of the workers
-    off these objects: a collection writes to every object it visits, which would copy the
-    shared pages one by one."""
-    from ..extract.dates import load_date_parser_locales
+    lowercased set, loaded by the first page that falls back). Every worker, a rebuilt
+    pool's too, then has them from the start, shared copy-on-write instead of one private
+    copy each, and no document's time limit pays for them. (dateparser's locales are not
+    loaded: a page's dates are read in its own language, a few ms the first time; see
+    `extract.dates`.) `gc.freeze()` keeps the collector of the workers off these objects:
+    a collection writes to every object it visits, which would copy the shared pages one
+    by one."""
     from ..extract.meta import detect_language, load_fallback_stoplist
 
     detect_language("a warm-up sentence for the language model " * 4, min_chars=0)
     if lazy_data:
         load_fallback_stoplist()
-        load_date_parser_locales()
     gc.collect()
     gc.freeze()
 

@@ -79,12 +79,13 @@ def extract_from_document(doc: Document, selectors: Mapping[str, str] | None = N
     standfirst = _guarded(_standfirst, None, doc, pinned, headline, body)
     body = _without_standfirst(body, standfirst)
     authors, byline_source = _guarded(_authors, ([], None), doc, pinned)
-    published, modified, published_source = _guarded(_dates, (None, None, None), doc, pinned)
+    text = body or " ".join(filter(None, (headline, standfirst)))
+    language, language_source = _guarded(language_with_source, (None, None), doc, text)
+    published, modified, published_source = _guarded(_dates, (None, None, None), doc, pinned,
+                                                     language)
     access, access_reason = _guarded(access_verdict, ("full", None), doc, body, headline)
     is_article, reason = _guarded(article_verdict, (False, "extraction failed"), doc, body, headline,
                                   published, authors)
-    text = body or " ".join(filter(None, (headline, standfirst)))
-    language, language_source = _guarded(language_with_source, (None, None), doc, text)
     return Article(
         url=url,
         canonical_url=_guarded(canonical_url, url, doc),
@@ -151,9 +152,10 @@ def _authors(doc: Document, pinned: dict[str, str]) -> tuple[list[str], str | No
     return extract_authors_with_source(doc)
 
 
-def _dates(doc: Document, pinned: dict[str, str]) -> tuple[str | None, str | None, str | None]:
+def _dates(doc: Document, pinned: dict[str, str],
+           language: str | None) -> tuple[str | None, str | None, str | None]:
     """(published, modified, the source of published)."""
-    published, modified, source = extract_dates_with_source(doc)
+    published, modified, source = extract_dates_with_source(doc, language)
     if pinned.get("published"):
         chosen = iso(parse_date(select_text(doc, pinned["published"])))
         published, source = (chosen, "selector") if chosen else (published, source)

@@ -9,7 +9,11 @@ its text), are the linked story's."""
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from dateutil import parser as date_parser
@@ -225,25 +229,72 @@ def _url_day(url: str) -> datetime | None:
         return None
 
 
-def load_date_parser_locales() -> None:
-    """Build what htmldate's dateparser builds lazily, locale by locale, the first time a
-    string defeats its own rules: the dictionaries and regexes of all ~200 locales (about
-    44 MB, 2 s). A string no locale reads makes it try them all (for a crawl's warm-up
-    before its workers fork: one shared copy instead of one per worker)."""
-    from htmldate.extractors import get_external_parser
+# htmldate's last resort, dateparser, tries every one of its ~200 locales on a string none of
+# them reads, building each locale's regexes on first use: 2.6 s and 44 MB, once per process.
+# It is told the page's language instead (and English, which pages in every language show
+# dates in); a page whose language is unknown still gets every locale.
+_DATEPARSER_SETTINGS = {  # htmldate's own (htmldate.extractors.get_external_parser)
+    "NORMALIZE": True,
+    "PARSERS": ["custom-formats", "absolute-time"],
+    "PREFER_DATES_FROM": "past",
+    "PREFER_LOCALE_DATE_ORDER": True,
+    "RETURN_AS_TIMEZONE_AWARE": False,
+    "STRICT_PARSING": True,
+}
+_PAGE_LANGUAGE: ContextVar[str | None] = ContextVar("page_language", default=None)
 
-    get_external_parser().get_date_data("qqq zzz 2024")
+
+@contextmanager
+def _dateparser_language(language: str | None) -> Iterator[None]:
+    """While inside, htmldate's dateparser reads the dates of `language` and English only."""
+    _route_htmldate_parser()
+    token = _PAGE_LANGUAGE.set(language)
+    try:
+        yield
+    finally:
+        _PAGE_LANGUAGE.reset(token)
 
 
-def _htmldate_day(doc: Document) -> datetime | None:
-    """htmldate's own heuristics, only when nothing structured was found (it is slower)."""
+@functools.cache
+def _route_htmldate_parser() -> None:
+    """htmldate builds its one dateparser (all languages) in `get_external_parser`, which it
+    looks up at each call: replaced by one that picks a parser for the page's language."""
+    from htmldate import extractors
+
+    every_language = getattr(extractors, "get_external_parser", None)
+    if every_language is None:  # another htmldate: its own parser, all locales, as before
+        return
+
+    def for_page_language():
+        return _language_parser(_PAGE_LANGUAGE.get()) or every_language()
+
+    extractors.get_external_parser = for_page_language
+
+
+@functools.lru_cache(maxsize=64)
+def _language_parser(language: str | None):
+    """A dateparser for `language` and English; None for an unknown or unsupported one."""
+    from dateparser import DateDataParser
+    from dateparser.data.languages_info import language_order
+
+    if language not in language_order:  # it would raise at its first string, not here
+        return None
+    return DateDataParser(languages=list(dict.fromkeys((language, "en"))),
+                          settings=_DATEPARSER_SETTINGS)
+
+
+def _htmldate_day(doc: Document, language: str | None = None) -> datetime | None:
+    """htmldate's own heuristics, only when nothing structured was found (it is slower).
+    `language`: the page's, for the dateparser of htmldate's extensive pass."""
     try:
         from htmldate import find_date
 
         html = _without_links_elsewhere(_bounded_html(doc), doc.url)
         # the quick pass first: the extensive one can take 100+ ms on very large pages
-        found = find_date(html, url=doc.url, original_date=True, extensive_search=False) or find_date(
-            html, url=doc.url, original_date=True, extensive_search=True)
+        found = find_date(html, url=doc.url, original_date=True, extensive_search=False)
+        if not found:
+            with _dateparser_language(language):
+                found = find_date(html, url=doc.url, original_date=True, extensive_search=True)
     except Exception:  # htmldate raises on odd markup; a missing date is not an error
         return None
     if not found:
@@ -270,9 +321,11 @@ def _bounded_html(doc: Document) -> str:
     return doc.html[:len(doc.html) * _HTMLDATE_MAX_ELEMENTS // doc.element_count]
 
 
-def published_with_source(doc: Document) -> tuple[datetime | None, str | None]:
+def published_with_source(doc: Document,
+                          language: str | None = None) -> tuple[datetime | None, str | None]:
     """The publication date and the source that gave it (`articles.published_source`):
-    jsonld, meta, markup (itemprop / <time>), url, text (shown under the headline), htmldate.
+    jsonld, meta, markup (itemprop / <time>), url, text (shown under the headline), htmldate
+    (which reads dates written out in words in the page's `language` and English).
     A JSON-LD date far from every other date of the page is stale and loses; a machine
     timestamp is expressed in the publisher's offset when the page reveals it."""
     chain = (
@@ -283,7 +336,7 @@ def published_with_source(doc: Document) -> tuple[datetime | None, str | None]:
         ("url", lambda: _url_day(doc.url)),
         ("text", lambda: _first_parsed(_date_lines_after_headline(doc))),
         ("markup", lambda: _first_parsed(_time_values(doc, "published", marked_only=False))),
-        ("htmldate", lambda: _htmldate_day(doc)),
+        ("htmldate", lambda: _htmldate_day(doc, language)),
     )
     for source, find in chain:
         found = find()
@@ -413,9 +466,11 @@ def extract_dates(doc: Document) -> tuple[str | None, str | None]:
     return published, modified
 
 
-def extract_dates_with_source(doc: Document) -> tuple[str | None, str | None, str | None]:
-    """(published, modified, the source of published) as ISO 8601."""
-    published, source = published_with_source(doc)
+def extract_dates_with_source(doc: Document, language: str | None = None
+                              ) -> tuple[str | None, str | None, str | None]:
+    """(published, modified, the source of published) as ISO 8601. `language`: the page's,
+    if known (see `published_with_source`)."""
+    published, source = published_with_source(doc, language)
     modified = extract_modified(doc)
     if published and modified and _comparable(modified) < _comparable(published):
         modified = None  # a modification before publication is a broken field, not an update

@@ -45,6 +45,10 @@ _NEXT_WORDS = frozenset(
 )  # fmt: skip
 _ARROWS = "›»→>< \u00a0\t"
 _INVISIBLE = re.compile(r"[\t\n\r]")  # what clean_url removes from an href before joining it
+# An absolute http(s) href whose authority is a plain name or IPv4 address, maybe with a port:
+# its host is urlsplit's `hostname` (lowercased), read at a fraction of urlsplit's cost. Any
+# other authority (user info, IPv6, non-ASCII, percent signs) goes through urlsplit.
+_PLAIN_AUTHORITY = re.compile(r"https?://([A-Za-z0-9.-]+)(?::[0-9]*)?(?=[/?#]|$)")
 
 
 def _is_next_words(text: str) -> bool:
@@ -189,6 +193,9 @@ class _PageHrefs:
         if raw[:1] > " " and ":" not in raw and not raw.startswith("//"):
             return self._relative_host  # urlsplit finds no scheme and no netloc in it
         if raw.startswith(("https://", "http://")):
+            plain = _PLAIN_AUTHORITY.match(raw)
+            if plain:
+                return plain.group(1).lower()
             try:
                 parts = urlsplit(raw)
             except ValueError:

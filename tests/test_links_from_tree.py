@@ -107,3 +107,18 @@ def test_off_site_hrefs_are_not_cleaned_once_their_host_is_known(monkeypatch):
         f"https://news.example.com/story-number-{i}-of-the-day" for i in range(50)]
     assert sum("twitter.com" in url for url in cleaned) == 1
     assert sum("facebook.com" in url for url in cleaned) == 1
+
+
+@pytest.mark.parametrize("href", [
+    "http://Example.COM/news/1", "https://example.com:8443/x?y=1", "http://example.com",
+    "http://example.com?q=1", "http://example.com#top", "https://a-b.example.co.uk./p",
+    "http://127.0.0.9:80/", "http://example.com:/x",
+    # not plain: these take urlsplit's path, and must agree with it all the same
+    "http://user:pw@Example.com/x", "http://[::1]:8080/x", "http://hôte.example/x",
+    "http://a%2eb.com/x", "http://exa mple.com/x", "http://ex\\ample.com/",
+])
+def test_the_host_of_an_absolute_href_is_urlsplits(href):
+    from urllib.parse import urlsplit
+
+    hrefs = _PageHrefs("https://site.example/a/page.html", ["site.example"])
+    assert hrefs._host(href) == urlsplit(href).hostname

@@ -162,3 +162,15 @@ def test_robots_url():
     assert robots_url("http://example.com:8080/x") == "http://example.com:8080/robots.txt"
     assert robots_url("https://example.com:443/x") == "https://example.com/robots.txt"
     assert robots_url("mailto:a@b.c") is None
+
+
+def test_a_robots_txt_of_thousands_of_sitemap_lines_gives_the_first_thousand():
+    from scraper.robots import MAX_ROBOTS_SITEMAPS
+
+    lines = "".join(f"Sitemap: https://example.com/sitemap-{i}.xml\n"
+                    f"Sitemap: https://example.com/sitemap-{i}.xml\n" for i in range(5_000))
+    body = ("User-agent: *\nDisallow: /private/\n" + lines).encode()
+    found = robots_from_response(200, body, 0.0, url="https://example.com/robots.txt").sitemaps
+    assert len(found) == MAX_ROBOTS_SITEMAPS == 1_000
+    assert found[0] == "https://example.com/sitemap-0.xml"  # file order, duplicates dropped
+    assert found[-1] == "https://example.com/sitemap-999.xml"

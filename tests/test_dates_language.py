@@ -49,3 +49,34 @@ def test_a_language_parser_reads_its_language_and_english():
     parser = _language_parser("de")
     assert parser.get_date_data("3. März 2021")["date_obj"].date().isoformat() == "2021-03-03"
     assert parser.get_date_data("March 3, 2021")["date_obj"].date().isoformat() == "2021-03-03"
+
+
+_SAME_STRING_TWO_LANGUAGES = '''
+import json
+from scraper.extract import extract_article
+
+def page(lang, words):
+    body = "".join(f"<p>{words} {i}.</p>" for i in range(8))
+    return (f"<html lang='{lang}'><head><title>t</title></head><body><article><h1>Titel</h1>"
+            '<div class="meta"><span class="date">15 августа 2016, 13:43</span></div>'
+            + body + "</article></body></html>")
+
+german = extract_article(page("de", "Die Regierung beschließt neue Hilfen für Familien und "
+                              "kleine Unternehmen in allen Regionen des Landes, Quelle"),
+                         "http://127.0.0.1/de/story")
+russian = extract_article(page("ru", "Правительство обсуждает новые меры поддержки для семей "
+                               "и малого бизнеса в регионах страны, источник"),
+                          "http://127.0.0.1/ru/story")
+print(json.dumps([german.language, german.published, russian.language, russian.published]))
+'''
+
+
+def test_a_string_one_language_could_not_read_is_read_again_for_another():
+    # htmldate caches each string's parse: the German page's parser (de, en) cannot read the
+    # Russian date; the Russian page showing the same string must not get that cached miss
+    done = subprocess.run([sys.executable, "-c", _SAME_STRING_TWO_LANGUAGES],
+                          capture_output=True, text=True, timeout=120, check=True)
+    german_language, _, russian_language, russian_published = json.loads(
+        done.stdout.strip().splitlines()[-1])
+    assert (german_language, russian_language) == ("de", "ru")
+    assert russian_published == "2016-08-15"

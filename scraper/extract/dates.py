@@ -248,11 +248,31 @@ _PAGE_LANGUAGE: ContextVar[str | None] = ContextVar("page_language", default=Non
 def _dateparser_language(language: str | None) -> Iterator[None]:
     """While inside, htmldate's dateparser reads the dates of `language` and English only."""
     _route_htmldate_parser()
+    _forget_other_languages(language)
     token = _PAGE_LANGUAGE.set(language)
     try:
         yield
     finally:
         _PAGE_LANGUAGE.reset(token)
+
+
+class _LastLanguage:
+    value: str | None = None
+
+
+def _forget_other_languages(language: str | None) -> None:
+    """htmldate caches what each string parsed to (`try_date_expr`), whatever parser read
+    it: a string one language's parser could not read must not stay unread for a page in
+    another. So its cache is cleared when the language changes (between pages, rarely within
+    a run's stretch of one site)."""
+    if language == _LastLanguage.value:
+        return
+    _LastLanguage.value = language
+    from htmldate import extractors
+
+    cached = getattr(extractors, "try_date_expr", None)
+    if hasattr(cached, "cache_clear"):
+        cached.cache_clear()
 
 
 @functools.cache

@@ -119,11 +119,11 @@ class RobotsPolicy:
             if cleaned is None:
                 logger.debug("robots: ignoring sitemap line %r", raw)
                 continue
-            found[cleaned] = None
-            if len(found) == MAX_ROBOTS_SITEMAPS:
+            if cleaned not in found and len(found) == MAX_ROBOTS_SITEMAPS:
                 logger.info("robots: %s names more than %d sitemaps; the first %d are used",
                             self.url or "a robots.txt", MAX_ROBOTS_SITEMAPS, MAX_ROBOTS_SITEMAPS)
                 break
+            found[cleaned] = None
         return tuple(found)
 
     def is_fresh(self, now: float, ttl: float = DEFAULT_TTL) -> bool:

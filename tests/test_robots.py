@@ -174,3 +174,12 @@ def test_a_robots_txt_of_thousands_of_sitemap_lines_gives_the_first_thousand():
     assert len(found) == MAX_ROBOTS_SITEMAPS == 1_000
     assert found[0] == "https://example.com/sitemap-0.xml"  # file order, duplicates dropped
     assert found[-1] == "https://example.com/sitemap-999.xml"
+
+
+@pytest.mark.parametrize("lines, capped", [(1_000, False), (1_001, True)])
+def test_the_sitemap_cap_is_logged_only_when_lines_are_left_out(caplog, lines, capped):
+    body = "".join(f"Sitemap: https://example.com/s-{i}.xml\n" for i in range(lines)).encode()
+    with caplog.at_level("INFO", logger="scraper.robots"):
+        found = robots_from_response(200, body, 0.0, url="https://example.com/robots.txt").sitemaps
+    assert len(found) == 1_000
+    assert ("more than 1000 sitemaps" in caplog.text) is capped

@@ -26,6 +26,7 @@ from .policy import (
     parse_retry_after,
     redact,
 )
+from .pools import MAX_ORIGINS, OriginPools
 
 log = logging.getLogger("scraper.fetch")
 
@@ -39,8 +40,8 @@ class Fetcher:
             follow_redirects=False,
             headers={"User-Agent": config.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(config.timeout),
-            limits=httpx.Limits(max_connections=max(1, config.concurrency) * 2,
-                                max_keepalive_connections=max(1, config.concurrency)),
+            transport=OriginPools(max_origins=max(MAX_ORIGINS, 4 * config.concurrency),
+                                  max_connections=max(1, config.concurrency)),
         )
 
     async def __aenter__(self) -> Fetcher:

@@ -11,13 +11,14 @@ the stored length: the record is self-consistent and replays as received.
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Iterable
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from .store import unpack_content
 
 _DROPPED = {"content-encoding", "transfer-encoding", "content-length"}
 
@@ -57,9 +58,7 @@ def write_warc(records: Iterable[dict[str, Any]], out: BinaryIO, software: str,
         response_id = None
         page_id = record.get("page_id")
         if page.get("content") is not None and page_id not in written_pages:
-            body = page["content"]
-            if page.get("content_encoding") == "gzip":
-                body = gzip.decompress(body)
+            body = unpack_content(page["content"], page.get("content_encoding"))
             headers = [(k, v) for k, v in json.loads(page.get("headers") or "[]")
                        if k.lower() not in _DROPPED]
             headers.append(("Content-Length", str(len(body))))

@@ -138,3 +138,38 @@ def test_a_proxy_variable_that_is_no_url_is_a_proxy_error_not_a_crash(servers, m
     (page,) = _fetch_all([_url(servers[0], "/a")])
     assert page.error == "proxy_error" and "unusable proxy" in page.error_detail
     assert "hunter2" not in page.error_detail and servers[0].connections == 0
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """An HTTPS server on 127.0.0.2 with a certificate of a throwaway CA; yields (url, CA file,
+    the server)."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(HOSTS[0]).configure_cert(context)
+    server = _Counting((HOSTS[0], 0), _Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    yield f"https://{HOSTS[0]}:{server.server_address[1]}", ca_file, server
+    server.shutdown()
+    server.server_close()
+
+
+def test_tls_is_verified_with_the_environments_ca_file_and_reused(tls_server, monkeypatch):
+    url, ca_file, server = tls_server
+    _clear_proxies(monkeypatch)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    (refused,) = _fetch_all([url + "/a"])
+    assert refused.error == "tls_error" and "certificate" in refused.error_detail.lower()
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # a private CA, as the README says
+    pages = _fetch_all([url + f"/{n}" for n in range(3)])
+    assert all(page.ok and page.content == BODY for page in pages)
+    assert server.connections == 1  # one connection for the three (the refused handshake
+    # fails in accept, before the handler counts it)

@@ -16,7 +16,6 @@ more key of that article (the crawler keys a redirected fetch the same way).
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 import time
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Article, Page
-from ..store import PackedContent, Store
+from ..store import PackedContent, Store, sniff_encoding, unpack_content
 from ..urls import url_key
 from . import shard as shards
 
@@ -84,10 +83,12 @@ def _merge_row(store: Store, row: dict[str, Any], source: str) -> str:
                 headers=tuple(tuple(h) for h in json.loads(row["headers"] or "[]")),
                 fetched_at=row["fetched_at"] or "")
     if row["content"] is not None:
-        content = gzip.decompress(row["content"])
+        encoding = sniff_encoding(row["content"])  # gzip in shards of earlier versions
+        content = unpack_content(row["content"], encoding)
         page_id = store.save_page(replace(page, content=content), row["site"],
-                                  packed=PackedContent(row["content"], row["content_hash"]))
-        _replace_reference(store, page_id, row["content"])
+                                  packed=PackedContent(row["content"], row["content_hash"],
+                                                       encoding))
+        _replace_reference(store, page_id, row["content"], encoding)
     else:
         page_id = save_page_reference(store, page, row, source)
     key, content = row["url_key"], row["content_key"]
@@ -129,10 +130,11 @@ def save_page_reference(store: Store, page: Page, row: dict[str, Any], source: s
     return int(found[0])
 
 
-def _replace_reference(store: Store, page_id: int, packed: bytes) -> None:
+def _replace_reference(store: Store, page_id: int, packed: bytes, encoding: str) -> None:
     """A raw copy replaces a reference stored by an earlier `--no-raw` backfill."""
-    store.db.execute("UPDATE pages SET content = ?, content_encoding = 'gzip' "
-                     "WHERE id = ? AND content_encoding = ?", [packed, page_id, WARC_REFERENCE])
+    store.db.execute("UPDATE pages SET content = ?, content_encoding = ? "
+                     "WHERE id = ? AND content_encoding = ?",
+                     [packed, encoding, page_id, WARC_REFERENCE])
 
 
 def warc_reference(content: bytes) -> tuple[str, int]:

@@ -20,7 +20,7 @@ For each record, in order (each skip is counted by its reason, and kept in the s
    canonical link when `trusted_canonical` allows it, else the captured URL, cleaned
    (`clean_url`); its `url_key` and the per-site `content_key`. The fold onto rows already
    stored needs the whole database, so it is the merge's (`merge.py`);
-8. the shard row: the raw page (gzip, as `pages` keeps it) or, with `--no-raw`, only its
+8. the shard row: the raw page (compressed as `pages` keeps it) or, with `--no-raw`, only its
    place in the WARC file; the article record as JSON.
 """
 

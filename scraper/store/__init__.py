@@ -26,10 +26,12 @@ from .records import (
     StoreError,
     article_from_row,
     pack_content,
+    sniff_encoding,
+    unpack_content,
 )
 
 __all__ = ["VERSIONED_FIELDS", "Checkpointer", "PackedContent", "RunRecord", "Store", "StoreError", "StoredPage",
-           "article_from_row", "pack_content"]
+           "article_from_row", "pack_content", "sniff_encoding", "unpack_content"]
 
 
 class Store(ArticleTables, CrawlState):

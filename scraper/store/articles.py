@@ -42,7 +42,7 @@ class ArticleTables(Database):
             "url": page.url, "final_url": page.final_url, "site": site, "status": page.status,
             "headers": json.dumps(list(page.headers)),
             "content": packed.data,
-            "content_encoding": "gzip", "content_hash": packed.sha256, "size": len(page.content),
+            "content_encoding": packed.encoding, "content_hash": packed.sha256, "size": len(page.content),
             "fetched_at": page.fetched_at or utc_now(), "elapsed_ms": page.elapsed_ms,
         }
         content_hash = packed.sha256

@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import functools
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -45,7 +46,10 @@ class Article:
     language_source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """The fields by name, tuples as lists. Every field is a str, a number, a bool, None
+        or a tuple of str, so this equals `asdict` (and what was hashed with it,
+        `store.records._record_hash`) without its recursive copy: a sixth of the time."""
+        data = {name: getattr(self, name) for name in _article_field_names()}
         data["authors"] = list(self.authors)
         data["tags"] = list(self.tags)
         return data
@@ -148,3 +152,8 @@ class CrawlConfig:
 class Config:
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     sites: tuple[SiteConfig, ...] = ()
+
+
+@functools.cache
+def _article_field_names() -> tuple[str, ...]:
+    return tuple(f.name for f in fields(Article))

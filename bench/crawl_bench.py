@@ -336,7 +336,8 @@ def report(bench: Bench, runs: list[Run], ceiling: tuple[float, int, int] | None
                   f"{p['overlaps']} (+{p['overlaps_within_slack']} within {p['slack_ms']:.0f} ms "
                   f"slack, worst {p['worst_overlap_ms']:.1f} ms), gap violations "
                   f"{p['gap_violations']}, min gap {p['min_gap_ms']:.1f} ms, max in flight per "
-                  f"host {p['max_in_flight_per_host']} -> {'OK' if p['ok'] else 'VIOLATION'}")
+                  f"host {p['max_in_flight_per_host']} -> {'OK' if p['ok'] else 'VIOLATION'}; "
+                  f"connections opened {p.get('connections', 0)}")
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r.statuses.items()))
         print(f"  pair {r.pair} {LABELS[r.side]}: {stored}")
         if r.side == OURS:

@@ -27,6 +27,7 @@ import argparse
 import gzip
 import hashlib
 import html
+import itertools
 import json
 import os
 import random
@@ -367,6 +368,9 @@ class _Server(ThreadingHTTPServer):
         pass
 
 
+_CONNECTIONS = itertools.count(1)  # connections accepted, over every host of the server
+
+
 def _handler(routes: dict[str, Response], dynamic: Dynamic | None, host: str, log: list,
              etags: dict[int, str]):
     class Handler(BaseHTTPRequestHandler):
@@ -374,6 +378,10 @@ def _handler(routes: dict[str, Response], dynamic: Dynamic | None, host: str, lo
 
         def log_message(self, format: str, *args: object) -> None:
             pass
+
+        def setup(self) -> None:  # once per accepted connection: its number in the log
+            super().setup()
+            self.connection = next(_CONNECTIONS)
 
         def parse_request(self) -> bool:  # the request line has just been read
             self.started = time.monotonic()
@@ -409,7 +417,7 @@ def _handler(routes: dict[str, Response], dynamic: Dynamic | None, host: str, lo
                 aborted = True
                 self.close_connection = True
             log.append((host, self.path, status, start, time.monotonic(), len(body), aborted,
-                        self.headers.get("User-Agent", "")))
+                        self.headers.get("User-Agent", ""), self.connection))
 
     return Handler
 
@@ -453,10 +461,10 @@ def serve(manifest_path: Path, log_path: Path) -> int:
         server.server_close()
     time.sleep(0.05)  # handler threads still writing their last line
     with log_path.open("w", encoding="utf-8") as fh:
-        for host, path, status, start, end, size, aborted, agent in list(log):
+        for host, path, status, start, end, size, aborted, agent, connection in list(log):
             fh.write(json.dumps({"host": host, "path": path, "status": status, "start": start,
                                  "end": end, "bytes": size, "aborted": aborted,
-                                 "agent": agent}) + "\n")
+                                 "agent": agent, "connection": connection}) + "\n")
     return 0
 
 
@@ -563,6 +571,7 @@ def politeness(log: list[dict], min_gap: float = 0.0, slack: float = SLACK) -> d
             "overlaps_within_slack": within_slack, "worst_overlap_ms": worst_overlap * 1000,
             "gap_violations": gap_violations, "min_gap_ms": (min_seen or 0.0) * 1000,
             "max_in_flight_per_host": max_in_flight, "slack_ms": slack * 1000,
+            "connections": len({row["connection"] for row in log if "connection" in row}),
             "ok": overlaps == 0 and gap_violations == 0}
 
 

@@ -21,6 +21,7 @@ a start page or in a feed takes that rank, whichever source found it first
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -87,7 +88,7 @@ class FrontierEntry:
                 return netloc.lower()
         return urlsplit(self.url).netloc.lower()
 
-    @property
+    @functools.cached_property  # read at every scheduling pass over the hosts
     def origin(self) -> str:
         parts = urlsplit(self.url)
         return f"{parts.scheme}://{parts.netloc.lower()}"

@@ -277,8 +277,9 @@ class Scheduler:
         best: tuple[tuple, HostState] | None = None
         soonest: float | None = None
         for state in list(self.hosts.values()):  # a refill may learn a new host
-            if state.parked or state.busy:
-                continue
+            if state.parked or state.busy or not (state.queue or state.browse or state.waiting
+                                                  or state.more[0] or state.more[1]):
+                continue  # (nothing held and nothing on disk: the steps below would do nothing)
             self._promote_due(state, wall)
             self._drop_stale(state)
             self._drop_spent(state)

@@ -71,7 +71,7 @@ def write_config() -> None:
     tables = {}
     descriptions = {
         "articles": "One row per article (canonical URL). Full-text search covers headline, standfirst and body.",
-        "pages": "Raw responses, gzip-compressed (the raw_page query shows one as text).",
+        "pages": "Raw responses, compressed as content_encoding says (the raw_page query shows one as text).",
         "runs": "One row per command run, with its summary.",
         "article_versions": "Earlier records of articles whose headline, standfirst, body or byline changed.",
         "authors": "One row per person, under a normalised key.",
@@ -104,7 +104,7 @@ def write_config() -> None:
         "raw_page": {
             "title": "An article's raw page",
             "description": "The stored response the article was extracted from, decompressed (give the canonical URL).",
-            "sql": "SELECT p.id, p.url, p.final_url, p.status, p.fetched_at, p.headers,\n       gunzip_text(p.content) AS html\nFROM articles a\nJOIN pages p ON p.id = a.page_id\nWHERE a.canonical_url = :url"},
+            "sql": "SELECT p.id, p.url, p.final_url, p.status, p.fetched_at, p.headers,\n       page_text(p.content, p.content_encoding) AS html\nFROM articles a\nJOIN pages p ON p.id = a.page_id\nWHERE a.canonical_url = :url"},
     }
     def _str(dumper, value):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
@@ -148,6 +148,10 @@ def _get_json(url: str):
         return json.loads(response.read())
 
 
+# long and repetitive, so that its compressed form does not hold the text as it is
+FLOOD_PAGE = b"<html><h1>River flood</h1>" + b"<p>The river rose again.</p>" * 200 + b"</html>"
+
+
 def _small_db(path: Path) -> None:
     with Store(path) as store:
         store.start_run("test")
@@ -155,7 +159,7 @@ def _small_db(path: Path) -> None:
 
         page_id = store.save_page(Page(url="https://n.example/flood", final_url="https://n.example/flood",
                                        status=200, headers=(("Content-Type", "text/html"),),
-                                       content=b"<html><h1>River flood</h1></html>",
+                                       content=FLOOD_PAGE,
                                        fetched_at="2024-05-11T10:00:00+00:00"), "n")
         for i, (headline, body, author) in enumerate([
                 ("River flood closes the old bridge", "The trade-war talks paused as the river rose.",
@@ -208,7 +212,7 @@ def test_datasette_searches_and_runs_canned_queries(datasette_server):
     rows = _get_json(f"{base}/articles/changed_articles.json?_shape=array")
     assert [(r["canonical_url"], r["earlier_versions"]) for r in rows] == [("https://n.example/1", 1)]
     rows = _get_json(f"{base}/articles/raw_page.json?url=https://n.example/flood&_shape=array")
-    assert "<h1>River flood</h1>" in rows[0]["html"]
+    assert rows[0]["html"] == FLOOD_PAGE.decode()  # decompressed, not bytes that contain it
     rows = _get_json(f"{base}/articles/daily_counts_per_site.json?_shape=array")
     assert rows == [{"day": "2024-05-11", "site": "n", "articles": 1},
                     {"day": "2024-05-10", "site": "n", "articles": 1}]

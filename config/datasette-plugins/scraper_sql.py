@@ -1,25 +1,34 @@
 """Datasette plugin (loaded by `make explore` with --plugins-dir): SQL functions for the
 canned queries of config/datasette.yml.
 
-- `gunzip_text(content)`: a `pages.content` blob (gzip) as text, to read an article's raw page;
+- `page_text(content, content_encoding)`: a `pages.content` blob as text, decompressed as its
+  `content_encoding` says (zstd, or gzip in rows of earlier versions), to read an article's
+  raw page; `gunzip_text(content)`, its name before zstd, still works (it tells the two
+  apart by their first bytes);
 - `author_key(name)`: a name as `authors.key` normalises it (case, accents, punctuation), so
   "everything by an author" finds the person however the name is typed.
 """
 
 from __future__ import annotations
 
-import gzip
-
 from datasette import hookimpl
 
 
-def gunzip_text(content: bytes | None) -> str | None:
+def page_text(content: bytes | None, encoding: str | None = None) -> str | None:
+    from scraper.store import sniff_encoding, unpack_content
+
     if content is None:
         return None
+    content = bytes(content)
     try:
-        return gzip.decompress(content).decode("utf-8", errors="replace")
-    except (OSError, EOFError):  # not gzip: stored as is
-        return bytes(content).decode("utf-8", errors="replace")
+        raw = unpack_content(content, encoding or sniff_encoding(content))
+    except Exception:  # noqa: BLE001 - corrupt or mislabelled: shown as stored
+        raw = content
+    return raw.decode("utf-8", errors="replace")
+
+
+def gunzip_text(content: bytes | None) -> str | None:
+    return page_text(content)
 
 
 def author_key(name: str | None) -> str | None:
@@ -30,5 +39,6 @@ def author_key(name: str | None) -> str | None:
 
 @hookimpl
 def prepare_connection(conn):
+    conn.create_function("page_text", 2, page_text, deterministic=True)
     conn.create_function("gunzip_text", 1, gunzip_text, deterministic=True)
     conn.create_function("author_key", 1, author_key, deterministic=True)

@@ -410,3 +410,36 @@ def test_damaged_files_are_counted_and_never_stop_the_job(tmp_path, plain_warc):
     assert data["failed"] == [] and data["files"] == 3
     assert data["skipped"]["malformed"] == 2 and data["skipped"]["truncated"] == 1
     assert data["merged"]["new"] == 4  # every page of the damaged copies is still stored
+
+
+def test_shards_of_an_earlier_version_with_gzip_pages_still_merge(backfilled, tmp_path):
+    """Shards keep raw pages without a label; before zstd they held gzip. A backfill resumed
+    after an upgrade merges such shards: each page is stored as it was packed, and reads
+    back to the bytes its hash names."""
+    import gzip
+    import hashlib
+    import shutil
+
+    import zstandard
+
+    _, summary = backfilled
+    old = tmp_path / "old-shards"
+    shutil.copytree(summary.shard_dir, old)
+    repacked = 0
+    for shard in sorted(old.glob("*.shard")):
+        with sqlite3.connect(shard) as conn:
+            for rowid, content in conn.execute(
+                    "SELECT rowid, content FROM records WHERE content IS NOT NULL").fetchall():
+                raw = zstandard.ZstdDecompressor().decompress(content)
+                conn.execute("UPDATE records SET content = ? WHERE rowid = ?",
+                             [gzip.compress(raw), rowid])
+                repacked += 1
+    assert repacked > 0
+    db = tmp_path / "merged.db"
+    merged, refused = merge_shards(sorted(old.glob("*.shard")), db)
+    assert refused == [] and merged.new == summary.merged.new
+    with Store(db) as store:
+        pages = store.db.execute("SELECT id, content_encoding, content_hash FROM pages").fetchall()
+        assert {encoding for _, encoding, _ in pages} == {"gzip"}
+        for page_id, _, content_hash in pages:
+            assert hashlib.sha256(store.load_page(page_id).content).hexdigest() == content_hash

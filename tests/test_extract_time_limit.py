@@ -105,3 +105,26 @@ def test_reextract_gives_up_a_slow_page_and_leaves_its_row(tmp_path, limited, wo
     assert bodies[base + "slow-one"] == "damaged"  # left as it was
     assert bodies[base + "fine-one"] != "damaged" and bodies[base + "fine-two"] != "damaged"
 
+
+
+def test_a_command_exiting_inside_the_worker_block_ends_its_pool_before_the_interpreter():
+    """`scraper extract` calls sys.exit inside `with TimedWorker()`. The pool was then shut
+    down without waiting, and under load Python 3.11's exit hook wrote to the wakeup pipe
+    its manager thread was closing: "OSError: [Errno 9] Bad file descriptor" on stderr of a
+    run that succeeded (seen in `make stress`). Now the manager thread has ended by then,
+    and likewise after a page past the limit."""
+    from scraper.crawl.extract_pool import TimedWorker
+
+    worker = TimedWorker()
+    with pytest.raises(SystemExit), worker:
+        assert worker.run(abs, -3) == 3
+        manager = worker._pool._executor_manager_thread
+        raise SystemExit(0)
+    assert not manager.is_alive()
+
+    slow = TimedWorker(timeout=0.5)
+    with slow:
+        slow.run(abs, -1)
+        manager = slow._pool._executor_manager_thread
+        assert slow.run(time.sleep, 30) == "extract_timeout"
+        assert not manager.is_alive()

@@ -457,9 +457,15 @@ class TimedWorker:
         if pool is None:
             return
         processes = list((getattr(pool, "_processes", None) or {}).values())
+        manager = getattr(pool, "_executor_manager_thread", None)
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.kill()
+        # The pool's manager thread closes its wakeup pipe as it ends; were the interpreter
+        # to exit meanwhile, Python 3.11's exit hook writes to that pipe as it closes and
+        # prints "OSError: [Errno 9] Bad file descriptor". Its workers are dead: it ends now.
+        if manager is not None:
+            manager.join(timeout=5.0)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -470,8 +476,8 @@ class TimedWorker:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if exc[0] is None:
-            self.close()
+        if exc[0] is None or (isinstance(exc[0], type) and issubclass(exc[0], SystemExit)):
+            self.close()  # done (a command's sys.exit after its last page): nothing in flight
         else:  # an interrupt or an error: a page still in the worker is not waited for
             self._end()
 

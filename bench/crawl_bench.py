@@ -11,8 +11,10 @@ subprocess) serves each run and logs every request. Per side, the medians of: pa
 of the process tree), cores used (CPU s / wall s), peak RSS and PSS of the process tree
 (sampled every 50 ms), and their ratios. Per run also the cores of the top process alone
 ("main": the crawler's event loop, Scrapy's only process) and of the world's server
-("server": it shares the two cores, so neither side can have both to itself). Then the ceiling: extract_article alone over the
-same pages on all cores (a ProcessPoolExecutor), and the crawl's pages/s divided by it.
+("server": it shares the two cores, so neither side can have both to itself). After each
+pair, the ceiling: extract_article alone over the same pages on all cores (a
+ProcessPoolExecutor), and each pair's crawl pages/s divided by its own ceiling (the machine's
+speed drifts over a bench).
 
 Correctness, printed for every run: each article page of the world stored exactly once (rows
 against the world's article list), for the crawler the stored bodies equal to extract_article
@@ -270,7 +272,7 @@ def _summary_errors(summary: dict | None) -> Counter:
     return errors
 
 
-def report(bench: Bench, runs: list[Run], ceiling: tuple[float, int, int] | None) -> bool:
+def report(bench: Bench, runs: list[Run], ceilings: list[tuple[float, int, int]]) -> bool:
     args = bench.args
     m = bench.manifest
     print()
@@ -312,13 +314,18 @@ def report(bench: Bench, runs: list[Run], ceiling: tuple[float, int, int] | None
         if name == "cores used":
             cells = "".join(f"{v:>20.2f}" for v in values)
         print(f"{name:<28}{cells}{ratio}")
-    if ceiling is not None:
-        rate, pages, workers = ceiling
+    if ceilings:
+        rates = [rate for rate, _, _ in ceilings]
+        _, pages, workers = ceilings[0]
         print()
-        print(f"ceiling: extract_article alone, {workers} worker processes, {pages} pages: "
-              f"{rate:.1f} pages/s ({rate / workers:.1f} per worker)")
-        if OURS in med:
-            print(f"crawl pages/s / ceiling: {med[OURS]['pages/s'] / rate:.2f}")
+        print(f"ceiling: extract_article alone, {workers} worker processes, {pages} pages, "
+              f"measured after each pair: {', '.join(f'{r:.1f}' for r in rates)} pages/s "
+              f"(median {_median(rates):.1f}, {_median(rates) / workers:.1f} per worker)")
+        ours = {r.pair: r.pages_per_s for r in runs if r.side == OURS}
+        ratios = [ours[pair] / rate for pair, rate in enumerate(rates, 1) if pair in ours]
+        if ratios:
+            print(f"crawl pages/s / ceiling, each pair against its own ceiling: "
+                  f"{', '.join(f'{x:.2f}' for x in ratios)} (median {_median(ratios):.2f})")
     f1 = _zyte_f1(bench, runs)
     shown = {s: v for s, v in f1.items() if v is not None}
     if shown:
@@ -385,15 +392,15 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(args)
     sides = [args.only] if args.only else [OURS, SCRAPY]
     runs: list[Run] = []
+    ceilings: list[tuple[float, int, int]] = []
     for pair in range(1, args.pairs + 1):
         for side in sides:
             print(f"pair {pair}: {LABELS[side]} ...", file=sys.stderr, flush=True)
             runs.append(bench.run(side, pair))
-    ceiling = None
-    if not args.no_ceiling:
-        print("ceiling: extraction alone ...", file=sys.stderr, flush=True)
-        ceiling = bench.ceiling()
-    ok = report(bench, runs, ceiling)
+        if not args.no_ceiling:  # beside each pair: the machine's speed drifts over a bench
+            print(f"pair {pair}: ceiling, extraction alone ...", file=sys.stderr, flush=True)
+            ceilings.append(bench.ceiling())
+    ok = report(bench, runs, ceilings)
     return 0 if ok else 1
 
 

@@ -24,6 +24,10 @@ Rules (the hard ones are tested from the test server's own request log):
   read back in order (`load`, an index walk) when the window runs low. Every entry pushed
   here, except robots.txt entries, is already persisted as pending.
 
+* a pick costs the same with 20 hosts or 1,000 (`python -m bench.scheduler`): hosts are
+  indexed by their best entry (ready now) or by the time they may be asked, and only a host
+  whose state changed is evaluated again (`_pick`).
+
 Workers call `await scheduler.next()` and get an entry, or None when the run is over, then
 `release()` it when the response has been read. A key handed out is never read back from
 the database in the same run (only an explicit push, a retry say, brings it back).
@@ -33,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import heapq
 import logging
 import time
 from collections.abc import Callable, Container
@@ -77,6 +82,8 @@ class HostState:
     waiting: list[FrontierEntry] = field(default_factory=list)  # retries not yet due
     browse_turn: bool = False  # the next pick prefers a listing page
     more: list[bool] = field(default_factory=lambda: [False, False])  # per lane: on disk too
+    # bumped at every evaluation: the scheduler's index entries of older versions are void
+    version: int = 0
 
     def policy(self, origin: str) -> RobotsPolicy | None:
         """The robots.txt policy for an origin of this host, if known."""
@@ -120,6 +127,13 @@ class Scheduler:
         self._queued: dict[str, FrontierEntry] = {}  # key -> the entry version that counts
         self._handed: set[str] = set()  # keys handed out this run: never loaded again
         self.stopped: str | None = None
+        # The index a pick reads instead of visiting every host (see `_pick`): hosts whose
+        # state changed since they were last evaluated, hosts ready now by their top entry's
+        # priority, and hosts that will be ready (or have a retry due) by monotonic time.
+        self._dirty: dict[str, None] = {}
+        self._ready: list[tuple[tuple, int, int, str]] = []  # (priority, seq, version, host)
+        self._timed: list[tuple[float, int, str]] = []  # (due, version, host)
+        self._busy: set[str] = set()
 
     # -- hosts and policies
 
@@ -127,7 +141,15 @@ class Scheduler:
         state = self.hosts.get(name)
         if state is None:
             state = self.hosts[name] = HostState(name, self.config.per_host_delay)
+            self._dirty[name] = None
         return state
+
+    def more_on_disk(self, name: str) -> None:
+        """Both lanes of host `name` may have pending entries in the database (a run's
+        start: what earlier runs left)."""
+        state = self.host(name)
+        state.more = [True, True]
+        self._touch(state)
 
     def set_robots(self, name: str, policy: RobotsPolicy, origin: str | None = None) -> None:
         """The robots.txt policy of `origin` on host `name` (None: of every origin). The
@@ -145,14 +167,14 @@ class Scheduler:
         state.delay = max(state.delay, delay)
         if state.last_end is not None:  # a Crawl-delay learnt late still counts from there
             state.next_ok = max(state.next_ok, state.last_end + delay + MARGIN)
-        self._wake()
+        self._touch(state)
 
     def park(self, name: str, reason: str) -> None:
         state = self.host(name)
         if state.parked is None:
             log.warning("host %s parked for the rest of this run: %s", name, reason)
         state.parked = reason
-        self._wake()
+        self._touch(state)
 
     # -- queueing
 
@@ -173,7 +195,7 @@ class Scheduler:
                     del self._queued[item[2].key]
             lane[:] = kept
             state.more[number] = True
-        self._wake()
+        self._touch(state)
 
     def push(self, entry: FrontierEntry) -> bool:
         """Queue an entry. If the same key is already queued, the new one replaces it only
@@ -190,7 +212,7 @@ class Scheduler:
             state.waiting.append(entry)
         else:
             self._hold(state, entry)
-        self._wake()
+        self._touch(state)
         return True
 
     def _hold(self, state: HostState, entry: FrontierEntry) -> None:
@@ -216,7 +238,7 @@ class Scheduler:
                    if h.parked is None)
 
     def busy(self) -> int:
-        return sum(1 for h in self.hosts.values() if h.busy)
+        return len(self._busy)
 
     def stop(self, reason: str) -> None:
         if self.stopped is None:
@@ -255,6 +277,7 @@ class Scheduler:
         """The worker is done with the host: start the delay clock if a request was made."""
         state = self.host(entry.host)
         state.busy = False
+        self._busy.discard(state.host)
         self._handed.add(entry.key)
         if self._queued.get(entry.key) is entry:
             del self._queued[entry.key]
@@ -267,47 +290,102 @@ class Scheduler:
                 self.park(entry.host, f"Retry-After {retry_after:.0f}s > max_crawl_delay")
             else:
                 state.next_ok = max(state.next_ok, now + retry_after)
-        self._wake()
+        self._touch(state)
 
     def _pick(self) -> tuple[FrontierEntry | None, float | None]:
         """(entry, None) if one is ready; else (None, seconds until one may be) or
-        (None, None) when nothing is queued at all."""
+        (None, None) when nothing is queued at all.
+
+        The entry is the best top entry of all hosts that may be asked now, as if every
+        host were visited; but only hosts whose state changed (`_touch`) or whose time
+        came (`_timed`) are evaluated, so a pick costs a few heap operations however many
+        hosts the crawl knows. A ready host's indexed priority can only be too good, never
+        too bad (what improves a host's top, a push, a refill, a retry falling due,
+        touches it; what spoils it, another host's newer copy of a key or a site's budget
+        running out, is found below): so the best indexed host is evaluated once more
+        before it is handed out, and put back by its real priority if that changed."""
         now = time.monotonic()
         wall = time.time()
-        best: tuple[tuple, HostState] | None = None
-        soonest: float | None = None
-        for state in list(self.hosts.values()):  # a refill may learn a new host
-            if state.parked or state.busy or not (state.queue or state.browse or state.waiting
-                                                  or state.more[0] or state.more[1]):
-                continue  # (nothing held and nothing on disk: the steps below would do nothing)
-            self._promote_due(state, wall)
-            self._drop_stale(state)
-            self._drop_spent(state)
-            self._refill(state)
-            top = state.top()
-            if top is None:
-                if state.waiting:
-                    due = min(e.not_before for e in state.waiting) - wall
-                    soonest = due if soonest is None else min(soonest, due)
-                continue
-            if top[2].kind != ROBOTS and state.policy(top[2].origin) is None:
-                continue  # robots.txt of its origin is in flight or queued: wait for it
-            if state.next_ok > now:
-                due = state.next_ok - now
-                soonest = due if soonest is None else min(soonest, due)
-                continue
-            if best is None or top[:2] < best[0][:2]:
-                best = (top, state)
-        if best is None:
-            if soonest is None and self.busy():
-                return None, 1.0  # something in flight may queue more work
-            return None, soonest
-        (_, _, entry), state = best
-        state.heap_for(entry).pop(0)
-        state.browse_turn = entry.lane == 0
-        state.busy = True
-        self._handed.add(entry.key)
-        return entry, None
+        while self._timed and self._timed[0][0] <= now:
+            _, version, name = heapq.heappop(self._timed)
+            if self.hosts[name].version == version:
+                self._dirty[name] = None
+        while self._dirty:
+            dirty, self._dirty = self._dirty, {}
+            for name in dirty:  # a refill may learn (and touch) a new host
+                self._evaluate(self.hosts[name], now, wall)
+        self._compact()
+        while self._ready:
+            priority, seq, version, name = heapq.heappop(self._ready)
+            state = self.hosts[name]
+            if state.version != version:
+                continue  # evaluated again since: a newer entry stands for it
+            top = self._evaluate(state, now, wall)
+            if top is None or top[:2] != (priority, seq):
+                continue  # spoilt since it was indexed: back by its real priority, if ready
+            entry = top[2]
+            state.heap_for(entry).pop(0)
+            state.browse_turn = entry.lane == 0
+            state.busy = True
+            state.version += 1  # handed out: its index entries are void until released
+            self._busy.add(name)
+            self._handed.add(entry.key)
+            return entry, None
+        soonest = self._soonest(now)
+        if soonest is None and self._busy:
+            return None, 1.0  # something in flight may queue more work
+        return None, soonest
+
+    def _evaluate(self, state: HostState, now: float, wall: float) -> Item | None:
+        """Bring one host up to date (retries due, stale and spent entries out, its
+        windows refilled) and index it: by its top entry if it may be asked now, by the
+        time it may be (its delay, a retry's `not_before`) otherwise. Its top entry if
+        ready."""
+        state.version += 1
+        if state.parked or state.busy or not (state.queue or state.browse or state.waiting
+                                              or state.more[0] or state.more[1]):
+            return None  # (a release, a push or a refill touches it again)
+        self._promote_due(state, wall)
+        self._drop_stale(state)
+        self._drop_spent(state)
+        self._refill(state)
+        if state.waiting:  # a retry falling due may outrank the top: look again then
+            due = now + min(e.not_before for e in state.waiting) - wall
+            heapq.heappush(self._timed, (due, state.version, state.host))
+        top = state.top()
+        if top is None:
+            return None
+        if top[2].kind != ROBOTS and state.policy(top[2].origin) is None:
+            return None  # robots.txt of its origin is in flight or queued: set_robots touches it
+        if state.next_ok > now:
+            heapq.heappush(self._timed, (state.next_ok, state.version, state.host))
+            return None
+        heapq.heappush(self._ready, (top[0], top[1], state.version, state.host))
+        return top
+
+    def _compact(self) -> None:
+        """Drop the void entries of the index once they outnumber the hosts: every
+        evaluation adds one and only the best are ever popped, so a long run would
+        otherwise keep one per link found."""
+        limit = 2 * len(self.hosts) + 64
+        for heap in (self._ready, self._timed):
+            if len(heap) > limit:
+                heap[:] = [item for item in heap if self.hosts[item[-1]].version == item[-2]]
+                heapq.heapify(heap)
+
+    def _soonest(self, now: float) -> float | None:
+        """Seconds until the first host indexed by time may be asked, None if none is. A
+        host whose site spent its budget meanwhile has nothing left to wait for: waiting
+        out its delay would only hold up the end of the run."""
+        while self._timed:
+            due, version, name = self._timed[0]
+            state = self.hosts[name]
+            if state.version == version:
+                self._drop_spent(state)
+                if state.top() is not None or state.waiting or any(state.more):
+                    return due - now
+            heapq.heappop(self._timed)
+        return None
 
     def _refill(self, state: HostState) -> None:
         """Read the next entries of a lane from the database when its window is low."""
@@ -351,6 +429,11 @@ class Scheduler:
             while heap and heap[0][2].kind != ROBOTS and not self.budget_left(heap[0][2]):
                 entry = heap.pop(0)[2]
                 self._queued.pop(entry.key, None)
+
+    def _touch(self, state: HostState) -> None:
+        """`state` changed: evaluate it again at the next pick."""
+        self._dirty[state.host] = None
+        self._changed.set()
 
     def _wake(self) -> None:
         self._changed.set()

@@ -89,7 +89,7 @@ class LinkQueue:
         for entry in seeds:
             self.enqueue(entry)
         for host in self.store.frontier_hosts(sorted(self.hosts)):  # this run's sites
-            self.scheduler.host(host).more = [True, True]
+            self.scheduler.more_on_disk(host)
         return seeds
 
     def window(self, host: str, lane: int, sites: list[str], limit: int,

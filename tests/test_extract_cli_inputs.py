@@ -1,4 +1,5 @@
-"""`scraper extract` checks what it is given: gzipped pages are decompressed; empty and binary
+"""`scraper extract` checks what it is given: gzipped pages and zstd ones (as the database keeps
+them) are decompressed; empty and binary
 input (files, stdin, or a server that calls an image text/html) is refused with one line and
 exit 1; third-party log lines stay out at the default verbosity; a timeout says how long was
 waited."""
@@ -12,10 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import zstandard
 from click.testing import CliRunner
 
 from scraper.cli import cli
 from scraper.pipeline import binary_kind, checked_content
+from scraper.store import pack_content
 
 from .conftest import SEED, SEED_URL
 from .sitesim import Route
@@ -49,6 +52,26 @@ def test_a_gzipped_page_gives_the_same_record(tmp_path):
     assert json.loads(piped.stdout) == plain
 
 
+def test_a_page_copied_out_of_the_database_gives_the_same_record(tmp_path):
+    """`pages.content` holds zstd (pack_content writes it): a blob saved to a file as it is
+    (`sqlite3 ... "SELECT writefile('p.zst', content) ..."`) extracts like the page itself,
+    and so do several frames one after another (`cat a.zst b.zst`)."""
+    plain = json.loads(extract_file(tmp_path, "page.html", SEED_HTML).stdout)
+    result = extract_file(tmp_path, "page.zst", pack_content(SEED_HTML).data)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == plain
+    half = len(SEED_HTML) // 2
+    frames = (zstandard.ZstdCompressor().compress(SEED_HTML[:half])
+              + zstandard.ZstdCompressor().compress(SEED_HTML[half:]))
+    assert checked_content(frames) == (SEED_HTML, None, None)
+
+
+def test_a_zstd_bomb_stops_at_the_limit():
+    bomb = zstandard.ZstdCompressor().compress(b"<p>" + b"a" * 2_000_000)
+    content, error, detail = checked_content(bomb, limit=1_000_000)
+    assert error == "too_large" and "1,000,000" in detail
+
+
 @pytest.mark.parametrize(("name", "content", "reason"), [
     ("empty.html", b"", "empty (no bytes)"),
     ("blank.html", b"  \n\t\n", "empty (nothing but whitespace)"),
@@ -57,6 +80,7 @@ def test_a_gzipped_page_gives_the_same_record(tmp_path):
     ("noise.html", bytes(range(256)) * 16, "not_html (binary data, not an HTML page)"),
     ("photo.png.gz", gzip.compress(PNG), "not_html (a PNG image, not an HTML page)"),
     ("broken.html.gz", gzip.compress(SEED_HTML)[:200], "bad_gzip"),
+    ("broken.html.zst", pack_content(SEED_HTML).data[:200], "bad_zstd"),
 ])
 def test_empty_and_binary_files_are_refused_with_a_reason(tmp_path, name, content, reason):
     result = extract_file(tmp_path, name, content)

@@ -43,7 +43,7 @@ THIRD_PARTY_LOGGERS = ("htmldate", "trafilatura", "courlan", "justext", "charset
               help="Read URLs from this file, one per line ('-': stdin; blank lines and "
                    "# comments skipped). Repeatable.")
 @click.option("--html", "html_files", multiple=True, metavar="FILE",
-              help="Extract this saved page instead of fetching (no network; gzip welcome; "
+              help="Extract this saved page instead of fetching (no network; gzip and zstd welcome; "
                    "'-': stdin). Repeatable, each with its --url, or with --base-url.")
 @click.option("--url", "page_urls", multiple=True,
               help="The URL an --html page was fetched from; repeat it for several files, "

@@ -28,10 +28,12 @@ from .records import (
     pack_content,
     sniff_encoding,
     unpack_content,
+    unzstd_bounded,
 )
 
 __all__ = ["VERSIONED_FIELDS", "Checkpointer", "PackedContent", "RunRecord", "Store", "StoreError", "StoredPage",
-           "article_from_row", "pack_content", "sniff_encoding", "unpack_content"]
+           "article_from_row", "pack_content", "sniff_encoding", "unpack_content",
+           "unzstd_bounded"]
 
 
 class Store(ArticleTables, CrawlState):

@@ -160,6 +160,35 @@ def unpack_content(data: bytes, encoding: str | None) -> bytes:
     return data
 
 
+def unzstd_bounded(data: bytes, limit: int) -> bytes:
+    """zstd bytes from outside (a raw page copied out of `pages.content` into a file), every
+    frame decompressed; OverflowError past `limit` bytes, ValueError if they do not
+    decompress or end mid-frame. Fed `_ZSTD_STEP` bytes at a time: a zstd block expands at
+    most about 32,000 times, so a bomb overshoots the limit by 32 MB at most."""
+    out: list[bytes] = []
+    size = 0
+    try:
+        while data:
+            frame = zstandard.ZstdDecompressor().decompressobj()
+            pos = 0
+            while not frame.eof and pos < len(data):
+                chunk = frame.decompress(data[pos:pos + _ZSTD_STEP])
+                pos += _ZSTD_STEP
+                size += len(chunk)
+                out.append(chunk)
+                if size > limit:
+                    raise OverflowError
+            if not frame.eof:
+                raise ValueError("truncated zstd data")
+            data = frame.unused_data + data[pos:]
+    except zstandard.ZstdError as exc:
+        raise ValueError(str(exc)) from exc
+    return b"".join(out)
+
+
+_ZSTD_STEP = 1024
+
+
 def sniff_encoding(data: bytes) -> str:
     """The compression of packed bytes kept without a label (a backfill shard's raw pages,
     written as gzip by earlier versions and as RAW_ENCODING now)."""

@@ -30,14 +30,13 @@ from .extract.decode import binary_kind
 from .fetch import ACCEPT_ANY
 from .models import Article, CrawlConfig, Page, SiteConfig
 from .robots import DISALLOW_ALL, RobotsPolicy, robots_from_response, robots_url
-from .store import Store, unzstd_bounded
+from .store import Store, sniff_encoding, unzstd_bounded
 from .urls import clean_url, same_site, url_key
 
 log = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 MAX_PAGE_BYTES = 50_000_000  # a saved page, once decompressed (a gzip bomb stops here)
-ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # a zstd frame's first bytes
 
 
 @dataclass(frozen=True)
@@ -90,14 +89,15 @@ def checked_content(data: bytes, limit: int = MAX_PAGE_BYTES) -> tuple[bytes, st
     are saved and shipped) and zstd (how the database keeps them: a page copied out of
     `pages.content`) are decompressed, within `limit`; empty input and binary files
     (images, PDFs, archives: anything that is no text) are refused with a reason."""
-    if data[:2] == b"\x1f\x8b":
+    encoding = sniff_encoding(data)
+    if encoding == "gzip":
         try:
             data = _gunzip(data, limit)
         except zlib.error as exc:
             return data, "bad_gzip", f"gzip data that does not decompress ({exc})"
         except OverflowError:
             return data, "too_large", f"more than {limit:,} bytes once decompressed"
-    elif data[:4] == ZSTD_MAGIC:
+    elif encoding == "zstd":
         try:
             data = unzstd_bounded(data, limit)
         except ValueError as exc:

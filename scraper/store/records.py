@@ -130,6 +130,7 @@ class RunRecord:
 RAW_ENCODING = "zstd"
 ZSTD_LEVEL = 3
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_ZSTD_STEP = 1024  # compressed bytes fed at a time when decompressing within a limit
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -186,12 +187,10 @@ def unzstd_bounded(data: bytes, limit: int) -> bytes:
     return b"".join(out)
 
 
-_ZSTD_STEP = 1024
-
-
 def sniff_encoding(data: bytes) -> str:
     """The compression of packed bytes kept without a label (a backfill shard's raw pages,
-    written as gzip by earlier versions and as RAW_ENCODING now)."""
+    written as gzip by earlier versions and as RAW_ENCODING now; a saved page given to
+    `scraper extract`), by their first bytes."""
     if data.startswith(_ZSTD_MAGIC):
         return "zstd"
     return "gzip" if data.startswith(_GZIP_MAGIC) else "identity"
